@@ -1,0 +1,18 @@
+/** Stable machine-readable codes carried by every error the library throws. */
+export type GenServerErrorCode =
+  | 'CALL_TIMEOUT'
+  | 'SERVER_CRASHED'
+  | 'SERVER_NOT_RUNNING'
+  | 'UNKNOWN_MESSAGE'
+  | 'INIT_FAILED'
+  | 'INVALID_DEFINITION';
+
+/** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
+export abstract class GenServerError extends Error {
+  abstract readonly code: GenServerErrorCode;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The process runtime: servers, mailboxes, a supervisor and clocks, with no Nest dependency.
+ * Nest users normally reach it through decorators; it is exported for direct use and for tests.
+ */
+export * from './clock.js';
+export * from './errors/index.js';
+export * from './exit-reason.js';
+export * from './logger.js';
+export * from './manual-clock.js';
+export { ServerProcess, type ServerProcessOptions, type StopOptions } from './server-process.js';
+export * from './supervised-child.js';
+export * from './server-spec.js';
+export * from './supervisor.js';
+export * from './system-clock.js';

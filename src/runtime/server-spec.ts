@@ -1,0 +1,59 @@
+import type { ExitReason } from './exit-reason.js';
+
+/**
+ * A message handler: a method of the server instance, invoked with `this` bound to the instance.
+ * The parameter list is left open here; the Nest layer's `ServerRef` checks argument types.
+ */
+export type Handler<T> = (this: T, ...args: never[]) => unknown;
+
+/** OTP restart types: `permanent` always restarts, `transient` only after a crash, `temporary` never. */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+/** Everything the runtime needs to run a server; the Nest layer builds one from a decorated class. */
+export interface ServerSpec<T extends object> {
+  /** Name used in errors, logs and introspection. */
+  readonly name: string;
+  /** Creates the instance for incarnation `n` (1 on first start, then one more per restart). */
+  create(incarnation: number): T | Promise<T>;
+  /** Call handlers by message name. */
+  readonly calls?: Readonly<Record<string, Handler<T>>>;
+  /** Cast handlers by message name. */
+  readonly casts?: Readonly<Record<string, Handler<T>>>;
+  /** Receives every message sent with `send` (OTP `handle_info`). */
+  readonly info?: (this: T, message: unknown) => unknown;
+  /** Runs before the first message; may be async. A throw fails the start. */
+  readonly init?: (this: T) => unknown;
+  /** Runs once when the server stops or crashes (not when it is killed). */
+  readonly terminate?: (this: T, reason: ExitReason) => unknown;
+  /** Default call timeout in ms (default 5000). `Infinity` disables it. */
+  readonly callTimeout?: number;
+  /** How long `init` may take, in ms (default 5000). */
+  readonly initTimeout?: number;
+  /** How long stopping (drain + terminate) may take before the server is killed, in ms (default 5000). */
+  readonly shutdownTimeout?: number;
+  /** Restart type under a supervisor (default `permanent`). */
+  readonly restart?: RestartType;
+}
+
+/** Lifecycle states, as reported by {@link ServerInfo.status}. */
+export type ServerStatus = 'idle' | 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed';
+
+/** A point-in-time view of one server, for dashboards and debugging. */
+export interface ServerInfo {
+  readonly name: string;
+  readonly status: ServerStatus;
+  /** 1 for the first instance, +1 per restart. */
+  readonly incarnation: number;
+  /** Messages waiting, not counting the one being handled. */
+  readonly mailboxLength: number;
+  /** True while a handler is running. */
+  readonly busy: boolean;
+  /** Messages handled over the server's whole life, across restarts. */
+  readonly handled: { readonly calls: number; readonly casts: number; readonly infos: number };
+  readonly restarts: number;
+  readonly lastCrash?: { readonly at: number; readonly during: string; readonly error: string };
+  /** When the current instance finished `@Init` (epoch ms). */
+  readonly startedAt?: number;
+  /** Time since `startedAt` while running, else 0. */
+  readonly uptimeMs: number;
+}

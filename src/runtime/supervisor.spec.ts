@@ -1,0 +1,163 @@
+import type { ExitReason } from './exit-reason.js';
+import type { RuntimeLogger } from './logger.js';
+import { ManualClock } from './manual-clock.js';
+import { ServerProcess } from './server-process.js';
+import type { RestartType } from './server-spec.js';
+import { Supervisor } from './supervisor.js';
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
+
+class Worker {
+  static created = 0;
+  readonly id = ++Worker.created;
+  hits = 0;
+  hit(): number {
+    return ++this.hits;
+  }
+  boom(): never {
+    throw new Error('boom');
+  }
+  whoami(): number {
+    return this.id;
+  }
+}
+
+function worker(name: string, clock: ManualClock, order: string[], restart: RestartType = 'permanent') {
+  return new ServerProcess<Worker>(
+    {
+      name,
+      restart,
+      create: () => new Worker(),
+      init: () => void order.push(`start ${name}`),
+      terminate: (reason: ExitReason) =>
+        void order.push(`stop ${name} ${typeof reason === 'string' ? reason : 'crash'}`),
+      calls: { hit: Worker.prototype.hit, boom: Worker.prototype.boom, whoami: Worker.prototype.whoami },
+      casts: { boom: Worker.prototype.boom },
+    },
+    { clock, logger: silent },
+  );
+}
+
+describe('Supervisor (one_for_one)', () => {
+  let clock: ManualClock;
+  let order: string[];
+  beforeEach(() => {
+    clock = new ManualClock();
+    order = [];
+  });
+
+  it('starts children in order and stops them in reverse', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent });
+    for (const n of ['a', 'b', 'c']) sup.add(worker(n, clock, order));
+    await sup.start();
+    await sup.stop();
+    expect(order).toEqual([
+      'start a',
+      'start b',
+      'start c',
+      'stop c shutdown',
+      'stop b shutdown',
+      'stop a shutdown',
+    ]);
+    expect(sup.status).toBe('stopped');
+  });
+
+  it('stops the started children when a later one fails to start', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent });
+    sup.add(worker('a', clock, order));
+    sup.add(
+      new ServerProcess(
+        { name: 'bad', create: () => ({}), init: () => Promise.reject(new Error('nope')) },
+        { clock, logger: silent },
+      ),
+    );
+    await expect(sup.start()).rejects.toThrow('bad failed to start');
+    expect(order).toEqual(['start a', 'stop a shutdown']);
+  });
+
+  it('restarts only the crashed child, with a fresh instance', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order);
+    sup.add(a);
+    sup.add(b);
+    await sup.start();
+    await b.call('hit', []);
+    const firstA = await a.call('whoami', []);
+    await a.call('boom', []).catch(() => undefined);
+    expect(await a.call('whoami', [])).not.toBe(firstA);
+    expect(await b.call('hit', [])).toBe(2);
+    expect(a.info().restarts).toBe(1);
+  });
+
+  it('follows restart types: transient is not restarted after a normal stop, temporary never', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent });
+    const perm = worker('perm', clock, order, 'permanent');
+    const trans = worker('trans', clock, order, 'transient');
+    const temp = worker('temp', clock, order, 'temporary');
+    [perm, trans, temp].forEach((c) => sup.add(c));
+    await sup.start();
+    await perm.stop('normal');
+    await trans.stop('normal');
+    await temp.call('boom', []).catch(() => undefined);
+    await turn();
+    expect(perm.status).toBe('running');
+    expect(trans.status).toBe('stopped');
+    expect(temp.status).toBe('failed');
+    const trans2 = worker('trans2', clock, order, 'transient');
+    const sup2 = new Supervisor({ name: 's2', clock, logger: silent });
+    sup2.add(trans2);
+    await sup2.start();
+    await trans2.call('boom', []).catch(() => undefined);
+    expect(await trans2.call('hit', [])).toBe(1);
+  });
+
+  it('gives up after maxRestarts within withinMs, stops its children and reports once', async () => {
+    const gaveUp: string[] = [];
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      maxRestarts: 2,
+      withinMs: 1000,
+      onGiveUp: (_s, last) => gaveUp.push(last.child),
+    });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order);
+    sup.add(a);
+    sup.add(b);
+    await sup.start();
+    await a.call('boom', []).catch(() => undefined);
+    clock.advanceBy(400);
+    await a.call('boom', []).catch(() => undefined);
+    clock.advanceBy(400);
+    await a.call('boom', []).catch(() => undefined);
+    await turn();
+    await turn();
+    expect(sup.status).toBe('gave_up');
+    expect(gaveUp).toEqual(['a']);
+    expect(b.status).toBe('stopped');
+    await expect(a.call('hit', [])).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+  });
+
+  it('forgets restarts older than the window', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent, maxRestarts: 1, withinMs: 1000 });
+    const a = worker('a', clock, order);
+    sup.add(a);
+    await sup.start();
+    for (let i = 0; i < 5; i++) {
+      await a.call('boom', []).catch(() => undefined);
+      clock.advanceBy(1000);
+      expect(await a.call('hit', [])).toBe(1);
+    }
+    expect(sup.status).toBe('running');
+  });
+
+  it('rejects bad limits', () => {
+    expect(() => new Supervisor({ name: 'x', maxRestarts: -1 })).toThrow(
+      'maxRestarts must be an integer >= 0',
+    );
+    expect(() => new Supervisor({ name: 'x', withinMs: 0 })).toThrow('withinMs must be a number of ms > 0');
+  });
+});

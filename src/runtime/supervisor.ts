@@ -1,0 +1,170 @@
+import type { Clock } from './clock.js';
+import { type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import { consoleLogger, type RuntimeLogger } from './logger.js';
+import type { ServerInfo } from './server-spec.js';
+import type { SupervisedChild } from './supervised-child.js';
+import { SystemClock } from './system-clock.js';
+
+/** Options of a {@link Supervisor}. */
+export interface SupervisorOptions {
+  /** Name used in logs and snapshots. */
+  name: string;
+  /** Restarts allowed within `withinMs` before the supervisor gives up (default 3). */
+  maxRestarts?: number;
+  /** The window for `maxRestarts`, in ms (default 5000). */
+  withinMs?: number;
+  clock?: Clock;
+  logger?: RuntimeLogger;
+  /** Called once when the restart limit is exceeded, after every child was stopped. */
+  onGiveUp?: (supervisor: Supervisor, lastExit: { child: string; reason: ExitReason }) => void;
+}
+
+/** Lifecycle of a supervisor: it `gave_up` when its restart limit was exceeded. */
+export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'gave_up';
+
+/** A point-in-time view of a supervisor and its children. */
+export interface SupervisorInfo {
+  readonly name: string;
+  readonly strategy: 'one_for_one';
+  readonly status: SupervisorStatus;
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  readonly children: readonly ServerInfo[];
+}
+
+/**
+ * Starts servers in order, restarts the ones that exit according to their restart type (`one_for_one`:
+ * only the child that exited), and stops them in reverse order. Restarts are counted: more than
+ * `maxRestarts` within `withinMs` and the supervisor gives up, stopping every child, logging an error and
+ * calling `onGiveUp`; it never throws out of an exit and never crashes the Node process.
+ */
+export class Supervisor {
+  readonly name: string;
+  private readonly maxRestarts: number;
+  private readonly withinMs: number;
+  private readonly clock: Clock;
+  private readonly logger: RuntimeLogger;
+  private readonly children: SupervisedChild[] = [];
+  private readonly restartTimes: number[] = [];
+  private state: SupervisorStatus = 'idle';
+  private readonly listener = (child: SupervisedChild, reason: ExitReason): boolean =>
+    this.onChildExit(child, reason);
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.name = options.name;
+    this.maxRestarts = options.maxRestarts ?? 3;
+    this.withinMs = options.withinMs ?? 5000;
+    if (!(Number.isInteger(this.maxRestarts) && this.maxRestarts >= 0)) {
+      throw new RangeError(`${this.name}: maxRestarts must be an integer >= 0, got ${options.maxRestarts}`);
+    }
+    if (!(this.withinMs > 0)) {
+      throw new RangeError(`${this.name}: withinMs must be a number of ms > 0, got ${options.withinMs}`);
+    }
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? consoleLogger;
+  }
+
+  get status(): SupervisorStatus {
+    return this.state;
+  }
+
+  /** Adds a child; children start in the order they were added. */
+  add(child: SupervisedChild): void {
+    if (this.state !== 'idle') throw new Error(`${this.name}: children can only be added before start()`);
+    child.setExitListener(this.listener);
+    this.children.push(child);
+  }
+
+  /**
+   * Starts every child in order. If one fails, those already started are stopped (in reverse order)
+   * and the error is rethrown.
+   */
+  async start(): Promise<void> {
+    this.state = 'starting';
+    for (let i = 0; i < this.children.length; i++) {
+      try {
+        await this.children[i].start();
+      } catch (error) {
+        this.state = 'stopping';
+        await this.stopChildren(i - 1, 'shutdown', true);
+        this.state = 'stopped';
+        throw error;
+      }
+    }
+    this.state = 'running';
+  }
+
+  /** Stops children in reverse start order, each within its own shutdown timeout. */
+  async stop(options: { drain?: boolean } = {}): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true);
+    this.state = 'stopped';
+  }
+
+  info(): SupervisorInfo {
+    return {
+      name: this.name,
+      strategy: 'one_for_one',
+      status: this.state,
+      maxRestarts: this.maxRestarts,
+      withinMs: this.withinMs,
+      children: this.children.map((c) => c.info()),
+    };
+  }
+
+  private async stopChildren(from: number, reason: ExitReason, drain: boolean): Promise<void> {
+    for (let i = from; i >= 0; i--) {
+      const child = this.children[i];
+      try {
+        await child.stop(reason, { drain, timeout: child.shutdownTimeout });
+      } catch (error) {
+        this.logger.error(`${this.name}: stopping ${child.name} failed`, error);
+      }
+    }
+  }
+
+  private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
+    if (this.state !== 'running') return false;
+    const wanted =
+      child.restartType === 'permanent' || (child.restartType === 'transient' && !isNormalExit(reason));
+    if (!wanted) {
+      if (!isNormalExit(reason)) {
+        this.logger.warn(
+          `${this.name}: ${child.restartType} child ${child.name} exited (${describeExit(reason)}); not restarted`,
+        );
+      }
+      return false;
+    }
+    const now = this.clock.now();
+    const times = this.restartTimes;
+    while (times.length > 0 && now - times[0] >= this.withinMs) times.shift();
+    if (times.length >= this.maxRestarts) {
+      this.giveUp(child, reason);
+      return false;
+    }
+    times.push(now);
+    this.logger.warn(`${this.name}: restarting ${child.name} (${describeExit(reason)})`);
+    // Restart outside the exit callback so the exiting process has finished its own bookkeeping.
+    queueMicrotask(() => {
+      if (this.state === 'running') void child.restart();
+    });
+    return true;
+  }
+
+  private giveUp(child: SupervisedChild, reason: ExitReason): void {
+    this.state = 'gave_up';
+    this.logger.error(
+      `${this.name} gave up: ${child.name} exited (${describeExit(reason)}) after ${this.maxRestarts} restart(s) ` +
+        `within ${this.withinMs} ms. Its children are stopped and will refuse messages. Fix the cause, or raise ` +
+        `maxRestarts/withinMs if these crashes are expected.`,
+    );
+    void this.stopChildren(this.children.length - 1, 'shutdown', false).then(() => {
+      try {
+        this.options.onGiveUp?.(this, { child: child.name, reason });
+      } catch (error) {
+        this.logger.error(`${this.name}: onGiveUp threw`, error);
+      }
+    });
+  }
+}
