@@ -1,0 +1,11 @@
+import { SetMetadata } from '@nestjs/common';
+import { INIT_METADATA } from '../genserver.constants.js';
+
+/**
+ * Runs when an instance starts (at bootstrap and after every restart), before it handles any message;
+ * messages sent meanwhile wait. May be async. A throw (or exceeding `initTimeout`) fails the start.
+ * Use it instead of `onModuleInit`, which Nest runs only for the first instance.
+ */
+export function Init(): MethodDecorator {
+  return SetMetadata(INIT_METADATA, true);
+}

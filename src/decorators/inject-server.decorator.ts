@@ -1,0 +1,13 @@
+import { Inject, type Type } from '@nestjs/common';
+import { getServerToken } from '../server-token.js';
+
+/**
+ * Injects the `ServerRef<T>` of a GenServer: the only way to talk to it, through its mailbox.
+ * The injecting module must import `GenServerModule.forFeature([Server])`.
+ *
+ * @example
+ * constructor(@InjectServer(Counter) private readonly counter: ServerRef<Counter>) {}
+ */
+export function InjectServer(server: Type<object>): PropertyDecorator & ParameterDecorator {
+  return Inject(getServerToken(server));
+}

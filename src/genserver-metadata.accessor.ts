@@ -1,0 +1,45 @@
+import { Injectable, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  GENSERVER_METADATA,
+  HANDLE_CALL_METADATA,
+  HANDLE_CAST_METADATA,
+  HANDLE_INFO_METADATA,
+  INIT_METADATA,
+  TERMINATE_METADATA,
+} from './genserver.constants.js';
+import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
+
+/** The handler decorators a method can carry. */
+export type HandlerKind = 'call' | 'cast' | 'info' | 'init' | 'terminate';
+
+/** Typed getters over the metadata the decorators write. */
+@Injectable()
+export class GenServerMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  /** The `@GenServer` options of a class, or undefined if it is not a GenServer. */
+  getServerOptions(target: Type<object> | Function): GenServerOptions | undefined {
+    return this.reflector.get<GenServerOptions | undefined>(GENSERVER_METADATA, target);
+  }
+
+  isServer(target: unknown): target is Type<object> {
+    return typeof target === 'function' && this.getServerOptions(target) !== undefined;
+  }
+
+  /** The message name given to `@HandleCall(name?)` / `@HandleCast(name?)`, or undefined if absent. */
+  getMessage(kind: 'call' | 'cast', method: Function): { name?: string } | undefined {
+    return this.reflector.get(kind === 'call' ? HANDLE_CALL_METADATA : HANDLE_CAST_METADATA, method);
+  }
+
+  /** Which handler decorators a method carries. */
+  getHandlerKinds(method: Function): HandlerKind[] {
+    const kinds: HandlerKind[] = [];
+    if (this.getMessage('call', method)) kinds.push('call');
+    if (this.getMessage('cast', method)) kinds.push('cast');
+    if (this.reflector.get(HANDLE_INFO_METADATA, method)) kinds.push('info');
+    if (this.reflector.get(INIT_METADATA, method)) kinds.push('init');
+    if (this.reflector.get(TERMINATE_METADATA, method)) kinds.push('terminate');
+    return kinds;
+  }
+}

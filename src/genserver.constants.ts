@@ -1,0 +1,10 @@
+export const GENSERVER_METADATA = 'nestjs-genserver:server';
+export const HANDLE_CALL_METADATA = 'nestjs-genserver:handle-call';
+export const HANDLE_CAST_METADATA = 'nestjs-genserver:handle-cast';
+export const HANDLE_INFO_METADATA = 'nestjs-genserver:handle-info';
+export const INIT_METADATA = 'nestjs-genserver:init';
+export const TERMINATE_METADATA = 'nestjs-genserver:terminate';
+export const SERVER_TOKEN_METADATA = 'nestjs-genserver:server-token';
+
+/** Injection token of the resolved {@link GenServerModuleOptions}. */
+export const GENSERVER_MODULE_OPTIONS = Symbol('GENSERVER_MODULE_OPTIONS');

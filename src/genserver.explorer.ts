@@ -1,0 +1,134 @@
+import { Injectable, Scope, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
+import { directInjection, handlerOutsideServer, providedTwice, scopedServer } from './genserver.messages.js';
+import type { DiscoveredServer } from './genserver.runtime.js';
+import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+
+const DECORATOR_NAMES = {
+  call: 'HandleCall',
+  cast: 'HandleCast',
+  info: 'HandleInfo',
+  init: 'Init',
+  terminate: 'Terminate',
+};
+
+/**
+ * Walks every provider and controller once at bootstrap and collects the GenServers, in provider order.
+ * It only collects and validates; the runtime starts them. Fails with an error naming class and method
+ * for: handler decorators outside a GenServer, a scoped GenServer, a GenServer provided twice, and a
+ * GenServer class injected directly (which would bypass its mailbox).
+ */
+@Injectable()
+export class GenServerExplorer {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly accessor: GenServerMetadataAccessor,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  explore(): DiscoveredServer[] {
+    const servers: DiscoveredServer[] = [];
+    const owners = new Map<Type<object>, string[]>();
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    for (const wrapper of wrappers) {
+      this.checkInjections(wrapper);
+      const metatype = classOf(wrapper);
+      if (metatype === undefined) continue;
+      if (!this.accessor.isServer(metatype)) {
+        this.checkNoHandlers(metatype);
+        continue;
+      }
+      this.checkScope(wrapper, metatype);
+      const moduleName = wrapper.host?.name ?? 'unknown module';
+      const seen = owners.get(metatype);
+      if (seen !== undefined) {
+        seen.push(moduleName);
+        continue;
+      }
+      owners.set(metatype, [moduleName]);
+      servers.push({ server: metatype, create: this.factoryFor(wrapper, metatype) });
+    }
+    for (const [server, modules] of owners) {
+      if (modules.length > 1) throw new InvalidDefinitionError(providedTwice(server.name, modules));
+    }
+    return servers;
+  }
+
+  /** Incarnation 1 is the instance Nest built; restarts get a fresh one from the same module's injector. */
+  private factoryFor(wrapper: InstanceWrapper, server: Type<object>): DiscoveredServer['create'] {
+    const moduleRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
+    return (incarnation) => {
+      if (incarnation === 1 && wrapper.instance) return wrapper.instance as object;
+      if (moduleRef === undefined) throw new Error(`No injector found for ${server.name}`);
+      return moduleRef.create(server);
+    };
+  }
+
+  private checkScope(wrapper: InstanceWrapper, server: Type<object>): void {
+    if (wrapper.scope === Scope.REQUEST)
+      throw new InvalidDefinitionError(scopedServer(server.name, 'request-scoped'));
+    if (wrapper.scope === Scope.TRANSIENT)
+      throw new InvalidDefinitionError(scopedServer(server.name, 'transient'));
+    if (!wrapper.isDependencyTreeStatic()) {
+      throw new InvalidDefinitionError(
+        scopedServer(server.name, 'implicitly request-scoped (it depends on a request-scoped provider)'),
+      );
+    }
+  }
+
+  private checkNoHandlers(target: Type<object>): void {
+    for (const method of this.scanner.getAllMethodNames(target.prototype as object)) {
+      const fn = (target.prototype as Record<string, unknown>)[method];
+      if (typeof fn !== 'function') continue;
+      const kinds = this.accessor.getHandlerKinds(fn);
+      if (kinds.length > 0) {
+        throw new InvalidDefinitionError(
+          handlerOutsideServer(target.name, method, DECORATOR_NAMES[kinds[0]]),
+        );
+      }
+    }
+  }
+
+  /** Refuses a GenServer class as an injection token anywhere: it must be reached through its ref. */
+  private checkInjections(wrapper: InstanceWrapper): void {
+    const consumer = wrapper.name ? String(wrapper.name) : 'A provider';
+    if (Array.isArray(wrapper.inject)) {
+      wrapper.inject.forEach((token, i) => this.refuseServerToken(consumer, token, `factory inject[${i}]`));
+      return;
+    }
+    const metatype = classOf(wrapper);
+    if (metatype === undefined) return;
+    const params: unknown[] = [...((Reflect.getMetadata('design:paramtypes', metatype) as unknown[]) ?? [])];
+    const declared =
+      (Reflect.getMetadata('self:paramtypes', metatype) as { index: number; param: unknown }[]) ?? [];
+    for (const { index, param } of declared) params[index] = param;
+    params.forEach((token, i) => this.refuseServerToken(metatype.name, token, `constructor parameter #${i}`));
+    const properties =
+      (Reflect.getMetadata('self:properties_metadata', metatype) as { key: string; type: unknown }[]) ?? [];
+    for (const { key, type } of properties) this.refuseServerToken(metatype.name, type, `property '${key}'`);
+  }
+
+  private refuseServerToken(consumer: string, token: unknown, where: string): void {
+    const resolved = unwrapForwardRef(token);
+    if (this.accessor.isServer(resolved)) {
+      throw new InvalidDefinitionError(directInjection(consumer, resolved.name, where));
+    }
+  }
+}
+
+/** The class of a class provider (not a value or factory provider). */
+function classOf(wrapper: InstanceWrapper): Type<object> | undefined {
+  const metatype = wrapper.metatype;
+  if (typeof metatype !== 'function' || wrapper.inject) return undefined;
+  return metatype as Type<object>;
+}
+
+function unwrapForwardRef(token: unknown): unknown {
+  if (token !== null && typeof token === 'object' && 'forwardRef' in token) {
+    const ref = (token as { forwardRef: () => unknown }).forwardRef;
+    return typeof ref === 'function' ? ref() : token;
+  }
+  return token;
+}

@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
+import { MetadataScanner } from '@nestjs/core';
+import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
+import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
+import { badServerOption, refWithoutProvider } from './genserver.messages.js';
+import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
+import type { Clock } from './runtime/clock.js';
+import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+import type { RuntimeLogger } from './runtime/logger.js';
+import { ServerProcess } from './runtime/server-process.js';
+import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
+import { SystemClock } from './runtime/system-clock.js';
+import { readServerDefinition } from './server-definition.js';
+import { ServerRef } from './server-ref.js';
+
+/** The live state of every server, from {@link GenServerRuntime.snapshot}. */
+export interface GenServerSnapshot {
+  /** False once the root supervisor gave up (its servers are stopped; the app keeps serving). */
+  readonly healthy: boolean;
+  readonly root: SupervisorInfo;
+}
+
+/** How the orchestrator hands a discovered server to the runtime. */
+export interface DiscoveredServer {
+  readonly server: Type<object>;
+  /** Returns the instance for incarnation n. */
+  readonly create: (incarnation: number) => object | Promise<object>;
+}
+
+interface Entry {
+  readonly process: ServerProcess<object>;
+  readonly ref: ServerRef<object>;
+  create?: DiscoveredServer['create'];
+}
+
+/**
+ * The process tree of this application: refs by class, the clock, and a snapshot for dashboards.
+ * Inject it where a ref is needed dynamically, or to expose `snapshot()` on a health endpoint.
+ */
+@Injectable()
+export class GenServerRuntime {
+  /** The clock behind every timer (a `ManualClock` if one was passed to `forRoot`). */
+  readonly clock: Clock;
+  private readonly entries = new Map<Type<object>, Entry>();
+  private readonly logger: RuntimeLogger;
+  private readonly root: Supervisor;
+  private isHealthy = true;
+
+  constructor(
+    @Inject(GENSERVER_MODULE_OPTIONS) private readonly options: GenServerModuleOptions,
+    private readonly accessor: GenServerMetadataAccessor,
+    private readonly scanner: MetadataScanner,
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = toRuntimeLogger(new Logger('GenServer'));
+    this.root = new Supervisor({
+      name: 'root',
+      maxRestarts: options.maxRestarts,
+      withinMs: options.withinMs,
+      clock: this.clock,
+      logger: this.logger,
+      onGiveUp: () => {
+        this.isHealthy = false;
+      },
+    });
+  }
+
+  /** False once the root supervisor exceeded its restart limit and gave up. */
+  get healthy(): boolean {
+    return this.isHealthy;
+  }
+
+  /** The ref of a GenServer class provided in this application. */
+  ref<T extends object>(server: Type<T>): ServerRef<T> {
+    return this.entry(server).ref as ServerRef<T>;
+  }
+
+  /** Status, mailbox length, counts, restarts, last crash and uptime of every server. */
+  snapshot(): GenServerSnapshot {
+    return { healthy: this.isHealthy, root: this.root.info() };
+  }
+
+  /** @internal Creates the process on first use (refs are made during DI, before bootstrap). */
+  private entry(server: Type<object>): Entry {
+    const existing = this.entries.get(server);
+    if (existing !== undefined) return existing;
+    const definition = readServerDefinition(server, this.accessor, this.scanner);
+    const { options } = definition;
+    let process: ServerProcess<object>;
+    const entry = {} as { -readonly [K in keyof Entry]: Entry[K] };
+    try {
+      process = new ServerProcess<object>(
+        {
+          name: definition.name,
+          create: (incarnation) => {
+            if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
+            return entry.create(incarnation);
+          },
+          calls: definition.calls,
+          casts: definition.casts,
+          info: definition.info,
+          init: definition.init,
+          terminate: definition.terminate,
+          callTimeout: options.callTimeout,
+          initTimeout: options.initTimeout,
+          shutdownTimeout: options.shutdownTimeout,
+          restart: options.restart,
+        },
+        {
+          clock: this.clock,
+          logger: this.logger,
+          defaultCallTimeout: this.options.callTimeout,
+          defaultShutdownTimeout: this.options.shutdownTimeout,
+        },
+      );
+    } catch (error) {
+      throw new InvalidDefinitionError(badServerOption(server.name, (error as Error).message));
+    }
+    entry.process = process;
+    entry.ref = new ServerRef(process, { call: definition.callAliases, cast: definition.castAliases });
+    this.entries.set(server, entry);
+    return entry;
+  }
+
+  /** @internal Starts the discovered servers under the root supervisor, in discovery order. */
+  async start(servers: readonly DiscoveredServer[]): Promise<void> {
+    for (const { server, create } of servers) {
+      const entry = this.entry(server);
+      entry.create = create;
+      this.root.add(entry.process);
+    }
+    for (const [server, entry] of this.entries) {
+      if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
+    }
+    await this.root.start();
+  }
+
+  /** @internal Stops every server in reverse start order. */
+  async stop(): Promise<void> {
+    await this.root.stop({ drain: this.options.drainOnShutdown ?? true });
+  }
+}
+
+function toRuntimeLogger(logger: Logger): RuntimeLogger {
+  return {
+    debug: (message) => logger.debug(message),
+    log: (message) => logger.log(message),
+    warn: (message) => logger.warn(message),
+    error: (message, error) => logger.error(message, error instanceof Error ? error.stack : undefined),
+  };
+}

@@ -1,0 +1,31 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { Clock } from '../runtime/clock.js';
+
+/** Options of {@link GenServerModule.forRoot}. */
+export interface GenServerModuleOptions {
+  /** Default call timeout for every server, in ms (default 5000). */
+  callTimeout?: number;
+  /** Default time a server has to drain and run `@Terminate` at shutdown, in ms (default 5000). */
+  shutdownTimeout?: number;
+  /** Handle messages already queued when the app closes (default true); false refuses them. */
+  drainOnShutdown?: boolean;
+  /** Restarts the root supervisor allows within `withinMs` before it gives up (default 3). */
+  maxRestarts?: number;
+  /** The window for `maxRestarts`, in ms (default 5000). */
+  withinMs?: number;
+  /** The clock behind every timer; pass a `ManualClock` in tests (default: the system clock). */
+  clock?: Clock;
+}
+
+/** Implemented by a class given to `forRootAsync({ useClass })`. */
+export interface GenServerOptionsFactory {
+  createGenServerOptions(): GenServerModuleOptions | Promise<GenServerModuleOptions>;
+}
+
+/** Options of {@link GenServerModule.forRootAsync}: exactly one of `useFactory`, `useClass`, `useExisting`. */
+export interface GenServerModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: never[]) => GenServerModuleOptions | Promise<GenServerModuleOptions>;
+  inject?: (string | symbol | Type | Function)[];
+  useClass?: Type<GenServerOptionsFactory>;
+  useExisting?: Type<GenServerOptionsFactory>;
+}

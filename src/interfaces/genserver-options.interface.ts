@@ -1,0 +1,15 @@
+import type { RestartType } from '../runtime/server-spec.js';
+
+/** Options of {@link GenServer}. Every timeout is in milliseconds and runs on the module's clock. */
+export interface GenServerOptions {
+  /** Name used in errors, logs and snapshots (default: the class name). */
+  name?: string;
+  /** Default timeout of calls to this server (default: the module's `callTimeout`, 5000). `Infinity` waits forever. */
+  callTimeout?: number;
+  /** How long `@Init` may run before the start fails (default 5000). */
+  initTimeout?: number;
+  /** How long draining and `@Terminate` may take at shutdown before the server is killed (default: the module's, 5000). */
+  shutdownTimeout?: number;
+  /** When to restart it: `permanent` (default) always, `transient` after a crash only, `temporary` never. */
+  restart?: RestartType;
+}
