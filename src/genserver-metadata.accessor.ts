@@ -10,6 +10,9 @@ import {
 } from './genserver.constants.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
 
+/** Any class or method the decorators can annotate. */
+type Annotated = (...args: never[]) => unknown;
+
 /** The handler decorators a method can carry. */
 export type HandlerKind = 'call' | 'cast' | 'info' | 'init' | 'terminate';
 
@@ -19,21 +22,21 @@ export class GenServerMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}
 
   /** The `@GenServer` options of a class, or undefined if it is not a GenServer. */
-  getServerOptions(target: Type<object> | Function): GenServerOptions | undefined {
+  getServerOptions(target: Type<object> | Annotated): GenServerOptions | undefined {
     return this.reflector.get<GenServerOptions | undefined>(GENSERVER_METADATA, target);
   }
 
   isServer(target: unknown): target is Type<object> {
-    return typeof target === 'function' && this.getServerOptions(target) !== undefined;
+    return typeof target === 'function' && this.getServerOptions(target as Annotated) !== undefined;
   }
 
   /** The message name given to `@HandleCall(name?)` / `@HandleCast(name?)`, or undefined if absent. */
-  getMessage(kind: 'call' | 'cast', method: Function): { name?: string } | undefined {
+  getMessage(kind: 'call' | 'cast', method: Annotated): { name?: string } | undefined {
     return this.reflector.get(kind === 'call' ? HANDLE_CALL_METADATA : HANDLE_CAST_METADATA, method);
   }
 
   /** Which handler decorators a method carries. */
-  getHandlerKinds(method: Function): HandlerKind[] {
+  getHandlerKinds(method: Annotated): HandlerKind[] {
     const kinds: HandlerKind[] = [];
     if (this.getMessage('call', method)) kinds.push('call');
     if (this.getMessage('cast', method)) kinds.push('cast');

@@ -82,7 +82,7 @@ export class GenServerExplorer {
     for (const method of this.scanner.getAllMethodNames(target.prototype as object)) {
       const fn = (target.prototype as Record<string, unknown>)[method];
       if (typeof fn !== 'function') continue;
-      const kinds = this.accessor.getHandlerKinds(fn);
+      const kinds = this.accessor.getHandlerKinds(fn as (...args: never[]) => unknown);
       if (kinds.length > 0) {
         throw new InvalidDefinitionError(
           handlerOutsideServer(target.name, method, DECORATOR_NAMES[kinds[0]]),

@@ -1,4 +1,4 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { Clock } from '../runtime/clock.js';
 
 /** Options of {@link GenServerModule.forRoot}. */
@@ -25,7 +25,8 @@ export interface GenServerOptionsFactory {
 /** Options of {@link GenServerModule.forRootAsync}: exactly one of `useFactory`, `useClass`, `useExisting`. */
 export interface GenServerModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory?: (...args: never[]) => GenServerModuleOptions | Promise<GenServerModuleOptions>;
-  inject?: (string | symbol | Type | Function)[];
+  /** Providers passed to `useFactory`, in order. */
+  inject?: FactoryProvider['inject'];
   useClass?: Type<GenServerOptionsFactory>;
   useExisting?: Type<GenServerOptionsFactory>;
 }

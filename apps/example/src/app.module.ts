@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { GenServerModule } from 'nestjs-genserver';
+import { CounterModule } from './counter/counter.module.js';
+import { GenServerErrorsFilter } from './genserver-errors.filter.js';
+import { TreeController } from './tree.controller.js';
+
+@Module({
+  imports: [GenServerModule.forRoot(), CounterModule],
+  controllers: [TreeController],
+  providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
+})
+export class AppModule {}

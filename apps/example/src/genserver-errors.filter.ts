@@ -1,0 +1,21 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { GenServerError } from 'nestjs-genserver';
+import type { Response } from 'express';
+
+const STATUS: Record<GenServerError['code'], number> = {
+  CALL_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
+  SERVER_CRASHED: HttpStatus.INTERNAL_SERVER_ERROR,
+  SERVER_NOT_RUNNING: HttpStatus.SERVICE_UNAVAILABLE,
+  UNKNOWN_MESSAGE: HttpStatus.BAD_REQUEST,
+  INIT_FAILED: HttpStatus.SERVICE_UNAVAILABLE,
+  INVALID_DEFINITION: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** Turns the library's typed errors into HTTP answers that say what happened. */
+@Catch(GenServerError)
+export class GenServerErrorsFilter implements ExceptionFilter {
+  catch(error: GenServerError, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    response.status(STATUS[error.code]).json({ error: error.code, message: error.message });
+  }
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+const app = await NestFactory.create(AppModule);
+app.enableShutdownHooks(); // SIGTERM/SIGINT drain the servers and run their @Terminate
+const port = Number(process.env.PORT ?? 3000);
+await app.listen(port, '127.0.0.1');
+
+const url = `http://127.0.0.1:${port}`;
+new Logger('Example').log(
+  [
+    `nestjs-genserver example on ${url}. Try:`,
+    `  curl ${url}/counter`,
+    `  curl -X POST ${url}/counter/increment -H 'content-type: application/json' -d '{"by":5}'`,
+    `  curl -X POST ${url}/counter/reset`,
+    `  curl -X POST ${url}/counter/crash      # the server crashes; the next request gets a fresh instance`,
+    `  curl ${url}/tree                       # status, restarts and last crash of every server`,
+  ].join('\n'),
+);
