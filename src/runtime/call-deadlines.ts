@@ -37,14 +37,17 @@ export class CallDeadlines<E extends Deadlined> {
     if (entry.deadline < this.armedFor) this.arm(entry.deadline);
   }
 
-  /** Forgets settled calls at the front; call after a reply so answered calls do not pile up. */
+  /**
+   * Forgets settled calls at the front; call after a reply so answered calls do not pile up. The timer
+   * stays armed even when nothing is pending: disarming and re-arming around every call would cost a
+   * setTimeout/clearTimeout pair per call, while a timer that fires with nothing due costs one no-op.
+   */
   release(): void {
     let front = this.inOrder.peek();
     while (front !== undefined && front.settled) {
       this.inOrder.shift();
       front = this.inOrder.peek();
     }
-    if (this.inOrder.length === 0 && this.outOfOrder.length === 0) this.disarm();
   }
 
   /** Stops the timer and forgets every call (they were all settled by the caller). */

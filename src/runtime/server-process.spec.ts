@@ -235,11 +235,16 @@ describe('ServerProcess', () => {
       await expect(long).rejects.toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 10_000 });
     });
 
-    it('leaves no timer behind once calls are answered', async () => {
+    it('uses one timer for many calls, and it expires nothing once they are answered', async () => {
       const p = make();
       await p.start();
+      const replies = await Promise.all(Array.from({ length: 100 }, () => p.call('increment', [])));
       for (let i = 0; i < 10; i++) await p.call('increment', []);
+      expect(replies.at(-1)).toBe(100);
+      expect(clock.pendingTimers).toBe(1);
+      clock.advanceBy(5000);
       expect(clock.pendingTimers).toBe(0);
+      await expect(p.call('increment', [])).resolves.toBe(111);
     });
 
     it('accepts Infinity to wait forever and rejects a negative timeout', async () => {

@@ -1,0 +1,239 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { measure } from 'mitata';
+import { GenServerModule, GenServerRuntime, ServerProcess, type ServerRef } from 'nestjs-genserver';
+import { Counter } from './counter.js';
+import { HandMailbox } from './hand-mailbox.js';
+
+/**
+ * One run, every figure against baselines measured in the same run: a direct method call (the floor)
+ * and a hand-written mailbox (the baseline). Prints a Markdown table; writes JSON to bench/results.json.
+ */
+
+interface Row {
+  name: string;
+  p50: number;
+  p99: number;
+  vsHand?: number;
+  note?: string;
+}
+
+const BATCH = 1000;
+const rows: Row[] = [];
+
+async function perOp(name: string, fn: () => unknown, opsPerIteration = 1): Promise<Row> {
+  const stats = await measure(fn, { min_cpu_time: 400e6, warmup_samples: 50 } as never);
+  const row = { name, p50: stats.p50 / opsPerIteration, p99: stats.p99 / opsPerIteration };
+  rows.push(row);
+  return row;
+}
+
+function newProcess(): ServerProcess<Counter> {
+  const process = new ServerProcess<Counter>({
+    name: 'BenchCounter',
+    create: () => new Counter(),
+    calls: { increment: Counter.prototype.increment, hold: Counter.prototype.hold },
+    casts: { add: Counter.prototype.add },
+  });
+  return process;
+}
+
+@Module({ imports: [GenServerModule.forRoot()], providers: [Counter] })
+class BenchModule {}
+
+async function main(): Promise<void> {
+  const direct = new Counter();
+  const hand = new HandMailbox(new Counter());
+  const process = newProcess();
+  await process.start();
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const ref: ServerRef<Counter> = app.get(GenServerRuntime).ref(Counter);
+
+  const ARGS = [1];
+  // Latency: one call at a time, awaited.
+  const floor = await perOp('direct `await obj.increment(1)` (floor)', async () => await direct.increment(1));
+  const handCall = await perOp('hand mailbox call (baseline)', () => hand.call('increment', ARGS));
+  const rtCall = await perOp('runtime ServerProcess.call', () => process.call('increment', ARGS));
+  const refCall = await perOp('Nest ServerRef.call', () => ref.call('increment', 1));
+
+  // Throughput: 1000 calls in flight, then awaited together.
+  const batch = (call: () => Promise<unknown>) => () => {
+    const all = new Array<Promise<unknown>>(BATCH);
+    for (let i = 0; i < BATCH; i++) all[i] = call();
+    return Promise.all(all);
+  };
+  const handBatch = await perOp(
+    `hand mailbox call ×${BATCH} concurrent (per call)`,
+    batch(() => hand.call('increment', ARGS)),
+    BATCH,
+  );
+  const rtBatch = await perOp(
+    `runtime call ×${BATCH} concurrent (per call)`,
+    batch(() => process.call('increment', ARGS)),
+    BATCH,
+  );
+  const refBatch = await perOp(
+    `ServerRef call ×${BATCH} concurrent (per call)`,
+    batch(() => ref.call('increment', 1)),
+    BATCH,
+  );
+
+  // Casts: enqueue + drain, 1000 per iteration.
+  const castBatch = (cast: () => void, flush: () => Promise<unknown>) => () => {
+    for (let i = 0; i < BATCH; i++) cast();
+    return flush();
+  };
+  const handCast = await perOp(
+    `hand mailbox cast ×${BATCH} + drain (per cast)`,
+    castBatch(
+      () => hand.cast('add', ARGS),
+      () => hand.call('increment', ARGS),
+    ),
+    BATCH,
+  );
+  const rtCast = await perOp(
+    `runtime cast ×${BATCH} + drain (per cast)`,
+    castBatch(
+      () => process.cast('add', ARGS),
+      () => process.call('increment', ARGS),
+    ),
+    BATCH,
+  );
+  const refCast = await perOp(
+    `ServerRef cast ×${BATCH} + drain (per cast)`,
+    castBatch(
+      () => ref.cast('add', 1),
+      () => ref.call('increment', 1),
+    ),
+    BATCH,
+  );
+
+  for (const row of rows) {
+    const base = row.name.includes('concurrent')
+      ? handBatch
+      : row.name.includes('cast')
+        ? handCast
+        : handCall;
+    row.vsHand = row.p50 / base.p50;
+  }
+  floor.note = 'no mailbox at all';
+
+  // Cast cost with N messages already queued (the server is held busy so nothing drains).
+  const queued: Queued[] = [];
+  for (const n of [1_000, 100_000, 1_000_000]) queued.push(await castWithQueued(n));
+  const flatness = Math.max(...queued.map((q) => q.enqueueNs)) / Math.min(...queued.map((q) => q.enqueueNs));
+
+  await app.close();
+  await process.stop();
+
+  const targets = {
+    runtimeCallVsHand: { value: rtCall.p50 / handCall.p50, target: 1.5 },
+    runtimeConcurrentCallVsHand: { value: rtBatch.p50 / handBatch.p50, target: 1.5 },
+    serverRefCallVsHand: { value: refCall.p50 / handCall.p50, target: 2 },
+    serverRefConcurrentCallVsHand: { value: refBatch.p50 / handBatch.p50, target: 2 },
+    runtimeCastVsHand: { value: rtCast.p50 / handCast.p50, target: 1.5 },
+    castFlatness1kTo1M: { value: flatness, target: 1.5 },
+  };
+  print(queued, targets, { refCast });
+  writeFileSync(
+    new URL('../../bench/results.json', import.meta.url),
+    JSON.stringify(
+      { node: process_version(), date: new Date().toISOString(), rows, queued, targets },
+      null,
+      2,
+    ),
+  );
+}
+
+interface Queued {
+  queued: number;
+  enqueueNs: number;
+  drainNs: number;
+  handEnqueueNs: number;
+}
+
+/**
+ * Cast cost with `n` messages already waiting. Before every timed sample the server is parked on a
+ * call and its mailbox refilled to exactly `n` (untimed, then a GC), `M` casts are timed, and the
+ * mailbox is drained (timed separately). The hand mailbox gets the same treatment as the baseline.
+ */
+async function castWithQueued(n: number): Promise<Queued> {
+  const M = 2000;
+  const SAMPLES = n >= 1_000_000 ? 7 : 15;
+  const p = newProcess();
+  await p.start();
+  const hand = new HandMailbox(new Counter());
+  const args = [1];
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const drains: number[] = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    let release!: () => void;
+    Counter.gate = new Promise<void>((resolve) => (release = resolve));
+    const held = p.call('hold', [], Infinity);
+    const handHeld = hand.call('hold', []);
+    for (let i = 0; i < n; i++) p.cast('add', args);
+    for (let i = 0; i < n; i++) hand.cast('add', args);
+    globalThis.gc?.();
+    let t0 = performance.now();
+    for (let i = 0; i < M; i++) p.cast('add', args);
+    ours.push(((performance.now() - t0) * 1e6) / M);
+    t0 = performance.now();
+    for (let i = 0; i < M; i++) hand.cast('add', args);
+    theirs.push(((performance.now() - t0) * 1e6) / M);
+    t0 = performance.now();
+    release();
+    await held;
+    await p.call('increment', [0], Infinity);
+    drains.push(((performance.now() - t0) * 1e6) / (n + M));
+    await handHeld;
+    await hand.call('increment', [0]);
+  }
+  await p.stop();
+  Counter.gate = undefined;
+  return { queued: n, enqueueNs: median(ours), drainNs: median(drains), handEnqueueNs: median(theirs) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function process_version(): string {
+  return `${globalThis.process.version} ${globalThis.process.arch}`;
+}
+
+function fmt(ns: number): string {
+  return ns < 10 ? ns.toFixed(2) : ns < 1000 ? ns.toFixed(1) : ns.toFixed(0);
+}
+
+function print(
+  queued: Queued[],
+  targets: Record<string, { value: number; target: number }>,
+  _extra: Record<string, Row>,
+): void {
+  const out: string[] = [];
+  out.push(`# nestjs-genserver bench — ${process_version()}, ${new Date().toISOString()}`, '');
+  out.push('| case | p50 ns/op | p99 ns/op | × hand mailbox |', '|---|---:|---:|---:|');
+  for (const r of rows)
+    out.push(`| ${r.name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.vsHand?.toFixed(2) ?? ''} |`);
+  out.push(
+    '',
+    '| messages already queued | runtime cast ns/msg | hand mailbox cast ns/msg | runtime drain ns/msg |',
+    '|---:|---:|---:|---:|',
+  );
+  for (const q of queued) {
+    out.push(
+      `| ${q.queued.toLocaleString('en')} | ${fmt(q.enqueueNs)} | ${fmt(q.handEnqueueNs)} | ${fmt(q.drainNs)} |`,
+    );
+  }
+  out.push('', '| target | measured | limit | ok |', '|---|---:|---:|:-:|');
+  for (const [name, t] of Object.entries(targets)) {
+    out.push(`| ${name} | ${t.value.toFixed(2)}× | ≤ ${t.target}× | ${t.value <= t.target ? 'yes' : 'NO'} |`);
+  }
+  console.log(out.join('\n'));
+}
+
+await main();
