@@ -7,7 +7,7 @@ import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
-import { RingQueue } from './ring-queue.js';
+import { Mailbox } from './mailbox.js';
 import type { Handler, RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
 import type { ExitListener, SupervisedChild } from './supervised-child.js';
 import { SystemClock } from './system-clock.js';
@@ -20,31 +20,23 @@ const CALL = 0;
 const CAST = 1;
 const INFO = 2;
 const GET_STATE = 3;
-type Kind = typeof CALL | typeof CAST | typeof INFO | typeof GET_STATE;
 const KIND_NAMES = ['call', 'cast', 'info', 'getState'] as const;
 
 type AnyHandler = (...args: unknown[]) => unknown;
 type Settle = (value: unknown) => void;
 
-/** One queued message. A class (not an object literal with closures) so every envelope has one shape. */
-class Envelope {
+/** What a call (or getState) waits on: its reply functions and deadline. One object per call. */
+class PendingReply {
   settled = false;
 
   constructor(
-    readonly kind: Kind,
     readonly name: string,
-    readonly handler: AnyHandler | undefined,
-    /** Argument list for calls and casts, the message itself for infos. */
-    readonly payload: unknown,
+    readonly args: readonly unknown[],
     private resolve: Settle | undefined,
     private reject: Settle | undefined,
     readonly deadline: number,
     readonly timeoutMs: number,
   ) {}
-
-  describe(): string {
-    return this.kind === INFO ? 'an info message' : `${KIND_NAMES[this.kind]} '${this.name}'`;
-  }
 
   reply(value: unknown): void {
     if (this.settled) return;
@@ -61,6 +53,14 @@ class Envelope {
     this.resolve = this.reject = undefined;
     if (reject !== undefined) reject(error);
   }
+}
+
+function describeMessage(kind: number, name: string): string {
+  return kind === INFO ? 'an info message' : `${KIND_NAMES[kind]} '${name}'`;
+}
+
+function awaitsReply(kind: number): boolean {
+  return kind === CALL || kind === GET_STATE;
 }
 
 /** Options the host (a supervisor or the Nest module) gives every process. */
@@ -98,15 +98,16 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private readonly initTimeout: number;
   private readonly calls: Map<string, AnyHandler>;
   private readonly casts: Map<string, AnyHandler>;
-  private readonly mailbox = new RingQueue<Envelope>();
-  private readonly deadlines: CallDeadlines<Envelope>;
+  // The message being handled stays in the mailbox's `kind`/`name`/`handler`/`payload` fields until
+  // the next shift: nothing is shifted while a handler runs, so they are the current message.
+  private readonly mailbox = new Mailbox<AnyHandler, unknown>();
+  private readonly deadlines: CallDeadlines<PendingReply>;
 
   private state: ServerStatus = 'idle';
   private instance: T | undefined;
   private instances = 0;
   /** Bumped whenever an instance is detached (crash, kill, abandon); stale continuations compare it. */
   private epoch = 0;
-  private current: Envelope | undefined;
   private busy = false;
   private drainScheduled = false;
   private sliceCount = 0;
@@ -155,8 +156,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.restartType = spec.restart ?? 'permanent';
     this.calls = toHandlerMap(spec.calls);
     this.casts = toHandlerMap(spec.casts);
-    this.deadlines = new CallDeadlines<Envelope>(this.clock, (envelope) =>
-      envelope.fail(new CallTimeoutError(this.name, envelope.name, envelope.timeoutMs)),
+    this.deadlines = new CallDeadlines<PendingReply>(this.clock, (pending) =>
+      pending.fail(new CallTimeoutError(this.name, pending.name, pending.timeoutMs)),
     );
   }
 
@@ -197,10 +198,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       );
     }
     const promise = new Promise<unknown>(this.park);
-    const envelope = new Envelope(
-      CALL,
+    const pending = new PendingReply(
       name,
-      handler,
       args,
       this.parkedResolve,
       this.parkedReject,
@@ -208,8 +207,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       timeoutMs,
     );
     this.parkedResolve = this.parkedReject = undefined;
-    if (finite) this.deadlines.track(envelope);
-    this.enqueue(envelope);
+    if (finite) this.deadlines.track(pending);
+    this.enqueue(CALL, name, handler, pending);
     return promise;
   }
 
@@ -222,14 +221,13 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const handler = this.casts.get(name);
     if (handler === undefined) throw new UnknownMessageError(this.name, 'cast', name, [...this.casts.keys()]);
     if (!this.accepting()) throw this.notRunning(`cast '${name}'`);
-    this.enqueue(new Envelope(CAST, name, handler, args, undefined, undefined, Infinity, Infinity));
+    this.enqueue(CAST, name, handler, args);
   }
 
   /** Queues any message for the server's info handler (OTP `send`/`handle_info`). */
   send(message: unknown): void {
     if (!this.accepting()) throw this.notRunning('an info message');
-    const handler = this.spec.info as AnyHandler | undefined;
-    this.enqueue(new Envelope(INFO, 'info', handler, message, undefined, undefined, Infinity, Infinity));
+    this.enqueue(INFO, 'info', this.spec.info as AnyHandler | undefined, message);
   }
 
   /**
@@ -239,19 +237,17 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   getState(timeoutMs: number = this.callTimeout): Promise<Record<string, unknown>> {
     if (!this.accepting()) return Promise.reject(this.notRunning('getState'));
     const promise = new Promise<unknown>(this.park);
-    const envelope = new Envelope(
-      GET_STATE,
+    const pending = new PendingReply(
       'getState',
-      undefined,
-      undefined,
+      [],
       this.parkedResolve,
       this.parkedReject,
       timeoutMs === Infinity ? Infinity : this.clock.now() + timeoutMs,
       timeoutMs,
     );
     this.parkedResolve = this.parkedReject = undefined;
-    if (timeoutMs !== Infinity) this.deadlines.track(envelope);
-    this.enqueue(envelope);
+    if (timeoutMs !== Infinity) this.deadlines.track(pending);
+    this.enqueue(GET_STATE, 'getState', undefined, pending);
     return promise as Promise<Record<string, unknown>>;
   }
 
@@ -260,8 +256,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     return s === 'running' || s === 'starting' || s === 'idle' || s === 'restarting';
   }
 
-  private enqueue(envelope: Envelope): void {
-    this.mailbox.push(envelope);
+  private enqueue(kind: number, name: string, handler: AnyHandler | undefined, payload: unknown): void {
+    this.mailbox.push(kind, name, handler, payload);
     if (!this.busy && !this.drainScheduled && (this.state === 'running' || this.state === 'stopping')) {
       this.drainScheduled = true;
       queueMicrotask(this.drainTask);
@@ -272,70 +268,72 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private drain(): void {
     if (this.busy || !(this.state === 'running' || this.state === 'stopping')) return;
     const mailbox = this.mailbox;
-    for (;;) {
-      const envelope = mailbox.shift();
-      if (envelope === undefined) break;
+    while (mailbox.shift()) {
       if (++this.sliceCount > SLICE) {
-        // Put it back at the head by handling it next turn: a long queue must not block I/O.
-        this.current = envelope;
+        // Handle the taken message on the next turn: a long queue must not block I/O.
         this.busy = true;
         setImmediate(this.resumeAfterYield);
         return;
       }
-      if (!this.handle(envelope)) return;
+      if (!this.handleTaken()) return;
     }
+    mailbox.clearTaken();
     this.sliceCount = 0;
     if (this.state === 'stopping' && this.onQuiet !== undefined) this.onQuiet();
   }
 
   private readonly resumeAfterYield = (): void => {
-    const envelope = this.current;
+    if (!this.busy) return; // killed or crashed meanwhile
     this.busy = false;
-    this.current = undefined;
     this.sliceCount = 0;
-    if (envelope === undefined || !(this.state === 'running' || this.state === 'stopping')) return;
-    if (this.handle(envelope)) this.drain();
+    if (!(this.state === 'running' || this.state === 'stopping')) return;
+    if (this.handleTaken()) this.drain();
   };
 
-  /** Runs one message. Returns true when it finished synchronously and draining may go on. */
-  private handle(envelope: Envelope): boolean {
-    if (envelope.kind === GET_STATE) {
-      envelope.reply({ ...(this.instance as object) });
+  /** Runs the message last taken from the mailbox. True when it finished synchronously. */
+  private handleTaken(): boolean {
+    const mailbox = this.mailbox;
+    const kind = mailbox.kind;
+    if (kind === GET_STATE) {
+      (mailbox.payload as PendingReply).reply({ ...(this.instance as object) });
       this.deadlines.release();
       return true;
     }
     let result: unknown;
     try {
-      if (envelope.kind === INFO) {
-        if (envelope.handler === undefined) {
-          this.logger.debug(
-            `${this.name} has no @HandleInfo handler; ignored ${describeError(envelope.payload)}`,
-          );
-          return true;
-        }
-        result = envelope.handler.call(this.instance, envelope.payload);
+      if (kind === CALL) {
+        result = (mailbox.handler as AnyHandler).apply(
+          this.instance,
+          (mailbox.payload as PendingReply).args as unknown[],
+        );
+      } else if (kind === CAST) {
+        result = (mailbox.handler as AnyHandler).apply(this.instance, mailbox.payload as unknown[]);
+      } else if (mailbox.handler !== undefined) {
+        result = mailbox.handler.call(this.instance, mailbox.payload);
       } else {
-        result = (envelope.handler as AnyHandler).apply(this.instance, envelope.payload as unknown[]);
+        this.logger.debug(
+          `${this.name} has no @HandleInfo handler; ignored ${describeError(mailbox.payload)}`,
+        );
+        return true;
       }
     } catch (error) {
-      this.crash(error, envelope);
+      this.crash(error);
       return false;
     }
     if (isThenable(result)) {
-      this.current = envelope;
       this.busy = true;
       result.then(this.onHandlerDone, this.onHandlerFailed);
       return false;
     }
-    this.finish(envelope, result);
+    this.finish(result);
     return true;
   }
 
-  private finish(envelope: Envelope, result: unknown): void {
-    switch (envelope.kind) {
+  private finish(result: unknown): void {
+    switch (this.mailbox.kind) {
       case CALL:
         this.handledCalls++;
-        envelope.reply(result);
+        (this.mailbox.payload as PendingReply).reply(result);
         this.deadlines.release();
         break;
       case CAST:
@@ -349,18 +347,14 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private makeContinuations(epoch: number): void {
     this.onHandlerDone = (value) => {
       if (epoch !== this.epoch || !this.busy) return;
-      const envelope = this.current as Envelope;
-      this.current = undefined;
       this.busy = false;
-      this.finish(envelope, value);
+      this.finish(value);
       this.drain();
     };
     this.onHandlerFailed = (error) => {
       if (epoch !== this.epoch || !this.busy) return;
-      const envelope = this.current as Envelope;
-      this.current = undefined;
       this.busy = false;
-      this.crash(error, envelope);
+      this.crash(error);
     };
   }
 
@@ -372,7 +366,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const failure = await this.boot();
     if (failure !== undefined) {
       this.state = 'failed';
-      this.failQueued((env) => this.notRunning(env.describe(), 'it failed to start'));
+      this.failQueued((what) => this.notRunning(what, 'it failed to start'));
       throw failure;
     }
   }
@@ -452,14 +446,14 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       // No instance to drain or terminate (or it is still being made: abandon it).
       this.epoch++;
       this.state = 'stopped';
-      this.failQueued((env) => this.notRunning(env.describe(), 'it stopped before it was running'));
+      this.failQueued((what) => this.notRunning(what, 'it stopped before it was running'));
       this.instance = undefined;
       this.exit(reason, true);
       return;
     }
     this.state = 'stopping';
     if (options.drain === false) {
-      this.failQueued((env) => this.notRunning(env.describe(), 'stopped without draining its mailbox'));
+      this.failQueued((what) => this.notRunning(what, 'stopped without draining its mailbox'));
     }
     const epoch = this.epoch;
     const instance = this.instance as T;
@@ -477,19 +471,22 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }, timeout);
     if (epoch !== this.epoch) return; // crashed while draining: the crash path took over
     this.epoch++; // detach any handler still running from this process
+    const mailbox = this.mailbox;
+    const inFlight = this.busy ? describeMessage(mailbox.kind, mailbox.name) : undefined;
+    const inFlightReply =
+      this.busy && awaitsReply(mailbox.kind) ? (mailbox.payload as PendingReply) : undefined;
     this.busy = false;
     this.drainScheduled = false;
     this.instance = undefined;
     this.startedAt = undefined;
     if (outcome?.timedOut) {
-      const left = this.mailbox.length + (this.current ? 1 : 0);
+      const left = mailbox.length + (inFlight ? 1 : 0);
       this.logger.warn(
         `${this.name} did not stop within ${timeout} ms (${left} message(s) unhandled); killed without @Terminate`,
       );
-      this.current?.fail(this.notRunning(this.current.describe(), 'killed after its shutdown timeout'));
-      this.current = undefined;
       this.state = 'stopped';
-      this.failQueued((env) => this.notRunning(env.describe(), 'killed after its shutdown timeout'));
+      inFlightReply?.fail(this.notRunning(inFlight as string, 'killed after its shutdown timeout'));
+      this.failQueued((what) => this.notRunning(what, 'killed after its shutdown timeout'));
       this.exit('killed', true);
       return;
     }
@@ -513,8 +510,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   /** A handler threw: fail the callers, run `@Terminate`, then let the supervisor decide. */
-  private crash(error: unknown, envelope: Envelope): void {
-    const during = envelope.describe();
+  private crash(error: unknown): void {
+    const mailbox = this.mailbox;
+    const during = describeMessage(mailbox.kind, mailbox.name);
+    const inFlightReply = awaitsReply(mailbox.kind) ? (mailbox.payload as PendingReply) : undefined;
     const wasStopping = this.state === 'stopping';
     const epoch = ++this.epoch; // detach the crashed instance
     const instance = this.instance as T;
@@ -524,11 +523,13 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.state = wasStopping ? 'stopping' : 'restarting';
     this.lastCrash = { at: this.clock.now(), during, error: describeError(error) };
     this.logger.error(`${this.name} crashed while handling ${during}: ${describeError(error)}`, error);
-    envelope.fail(new ServerCrashedError(this.name, during, error));
+    inFlightReply?.fail(new ServerCrashedError(this.name, during, error));
     let dropped = 0;
-    this.mailbox.drain((queued) => {
-      if (queued.kind === CALL || queued.kind === GET_STATE) {
-        queued.fail(new ServerCrashedError(this.name, during, error, queued.describe()));
+    mailbox.drain((kind, name, payload) => {
+      if (awaitsReply(kind)) {
+        (payload as PendingReply).fail(
+          new ServerCrashedError(this.name, during, error, describeMessage(kind, name)),
+        );
       } else dropped++;
     });
     this.deadlines.clear();
@@ -570,14 +571,14 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       return;
     }
     if (!stopped) this.state = typeof reason === 'string' ? 'stopped' : 'failed';
-    this.failQueued((env) => this.notRunning(env.describe(), `it exited (${describeExit(reason)})`));
+    this.failQueued((what) => this.notRunning(what, `it exited (${describeExit(reason)})`));
   }
 
   /** Refuses everything in the mailbox: calls get `makeError`, casts and infos are counted and logged. */
-  private failQueued(makeError: (envelope: Envelope) => Error): void {
+  private failQueued(makeError: (message: string) => Error): void {
     let dropped = 0;
-    this.mailbox.drain((envelope) => {
-      if (envelope.kind === CALL || envelope.kind === GET_STATE) envelope.fail(makeError(envelope));
+    this.mailbox.drain((kind, name, payload) => {
+      if (awaitsReply(kind)) (payload as PendingReply).fail(makeError(describeMessage(kind, name)));
       else dropped++;
     });
     this.deadlines.release();
