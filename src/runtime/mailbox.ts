@@ -1,3 +1,5 @@
+import { ringCapacity } from './ring-queue.js';
+
 /**
  * A server's mailbox: a growable ring buffer stored as parallel arrays (kind, name, handler, payload),
  * so queueing a cast or an info allocates nothing — no envelope object per message, and a million
@@ -23,8 +25,7 @@ export class Mailbox<H, P> {
   private mask: number;
 
   constructor(initialCapacity = 16) {
-    let capacity = 16;
-    while (capacity < initialCapacity) capacity <<= 1;
+    const capacity = ringCapacity(initialCapacity);
     this.kinds = new Array<number>(capacity).fill(0);
     this.names = new Array<string>(capacity).fill('');
     this.handlers = new Array<H | undefined>(capacity).fill(undefined);

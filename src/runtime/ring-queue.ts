@@ -9,8 +9,7 @@ export class RingQueue<T> {
   private mask: number;
 
   constructor(initialCapacity = 16) {
-    let capacity = 16;
-    while (capacity < initialCapacity) capacity <<= 1;
+    const capacity = ringCapacity(initialCapacity);
     this.buffer = new Array<T | undefined>(capacity);
     this.mask = capacity - 1;
   }
@@ -56,4 +55,11 @@ export class RingQueue<T> {
     this.head = 0;
     this.mask = next.length - 1;
   }
+}
+
+/** The smallest power of two (at least 16) that holds `wanted`: ring indexes wrap with a bit mask. */
+export function ringCapacity(wanted: number): number {
+  let capacity = 16;
+  while (capacity < wanted) capacity <<= 1;
+  return capacity;
 }
