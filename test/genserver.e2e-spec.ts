@@ -295,6 +295,57 @@ describe('GenServerModule (e2e)', () => {
   });
 });
 
+describe('forRootAsync with a class', () => {
+  @Injectable()
+  class Options {
+    readonly clock = new ManualClock();
+    createGenServerOptions(): GenServerModuleOptions {
+      return { clock: this.clock, callTimeout: 77 };
+    }
+  }
+
+  async function timeoutWith(metadata: Parameters<typeof Test.createTestingModule>[0]): Promise<unknown> {
+    const app = await (await Test.createTestingModule(metadata).compile()).init();
+    try {
+      const ref = app.get<ServerRef<Counter>>(getServerToken(Counter), { strict: false });
+      const pending = ref.call('hang');
+      app.get(Options, { strict: false }).clock.advanceBy(77);
+      return await pending.catch((e: unknown) => e);
+    } finally {
+      Counter.releaseAll();
+      await app.close();
+    }
+  }
+
+  it('useClass builds the options factory', async () => {
+    const error = await timeoutWith({
+      imports: [GenServerModule.forRootAsync({ useClass: Options }), CounterModule],
+    });
+    expect(error).toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 77 });
+  });
+
+  it('useExisting reuses a provider from an imported module', async () => {
+    @Module({ providers: [Options], exports: [Options] })
+    class OptionsModule {}
+    const error = await timeoutWith({
+      imports: [
+        GenServerModule.forRootAsync({ imports: [OptionsModule], useExisting: Options }),
+        CounterModule,
+      ],
+    });
+    expect(error).toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 77 });
+  });
+
+  it('refuses zero or several of useFactory/useClass/useExisting', () => {
+    expect(() => GenServerModule.forRootAsync({})).toThrow(
+      'needs exactly one of useFactory, useClass or useExisting',
+    );
+    expect(() => GenServerModule.forRootAsync({ useClass: Options, useExisting: Options })).toThrow(
+      'exactly one',
+    );
+  });
+});
+
 describe('bad input fails bootstrap with a clear error', () => {
   async function bootstrap(metadata: Parameters<typeof Test.createTestingModule>[0]): Promise<unknown> {
     const moduleRef = await Test.createTestingModule(metadata).compile();
@@ -357,6 +408,16 @@ describe('bad input fails bootstrap with a clear error', () => {
       providers: [{ provide: Scoped, useClass: Scoped, scope: Scope.REQUEST }],
     });
     expect((error as Error).message).toContain('Scoped is a GenServer but is request-scoped');
+  });
+
+  it('a transient GenServer', async () => {
+    @GenServer()
+    class Transient {}
+    const error = await bootstrap({
+      imports: [GenServerModule.forRoot()],
+      providers: [{ provide: Transient, useClass: Transient, scope: Scope.TRANSIENT }],
+    });
+    expect((error as Error).message).toContain('Transient is a GenServer but is transient');
   });
 
   it('an async @Init that throws names the server and method', async () => {
