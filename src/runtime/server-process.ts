@@ -372,11 +372,13 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   /**
-   * Starts a fresh instance after an exit the supervisor chose to restart. Messages that arrived since
-   * the exit are handled by the new instance. A failing restart is reported as a crash to the listener.
+   * Starts a fresh instance after an exit the supervisor chose to restart (or after the supervisor
+   * stopped it to restart a group). Messages that arrived since the exit are handled by the new
+   * instance. A failing restart is reported as a crash to the listener.
    */
   async restart(): Promise<void> {
-    if (this.state !== 'restarting') return;
+    const s = this.state;
+    if (s !== 'restarting' && s !== 'stopped' && s !== 'failed') return;
     this.restartCount++;
     const failure = await this.boot();
     if (failure !== undefined) {

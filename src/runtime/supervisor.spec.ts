@@ -8,6 +8,15 @@ import { Supervisor } from './supervisor.js';
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
 
+/** Lets the event loop turn until `done()` holds; fails after 100 turns. No wall-clock time is involved. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (done()) return;
+    await turn();
+  }
+  throw new Error('condition not reached in 100 event-loop turns');
+}
+
 class Worker {
   static created = 0;
   readonly id = ++Worker.created;
@@ -154,10 +163,77 @@ describe('Supervisor (one_for_one)', () => {
     expect(sup.status).toBe('running');
   });
 
+  describe.each([
+    ['one_for_one', { first: ['a'], middle: ['b'], last: ['c'] }],
+    ['one_for_all', { first: ['a', 'b', 'c'], middle: ['a', 'b', 'c'], last: ['a', 'b', 'c'] }],
+    ['rest_for_one', { first: ['a', 'b', 'c'], middle: ['b', 'c'], last: ['c'] }],
+  ] as const)('%s', (strategy, expected) => {
+    it.each(['first', 'middle', 'last'] as const)('a crash in the %s child', async (which) => {
+      const sup = new Supervisor({ name: 'root', clock, logger: silent, strategy });
+      const children = ['a', 'b', 'c'].map((n) => worker(n, clock, order));
+      children.forEach((c) => sup.add(c));
+      await sup.start();
+      const before = await Promise.all(children.map((c) => c.call('whoami', [])));
+      const crashing = children[{ first: 0, middle: 1, last: 2 }[which]];
+      order.length = 0;
+      await crashing.call('boom', []).catch(() => undefined);
+      await until(() => order.filter((line) => line.startsWith('start')).length === expected[which].length);
+      // Every child answers again, from a new instance exactly when it was part of the restart.
+      const after = await Promise.all(children.map((c) => c.call('whoami', [])));
+      const replaced = ['a', 'b', 'c'].filter((_, i) => after[i] !== before[i]);
+      expect(replaced).toEqual(expected[which]);
+      // Siblings stop last to first, then the group starts in order.
+      const siblings = expected[which].filter((n) => n !== crashing.name);
+      expect(order).toEqual([
+        `stop ${crashing.name} crash`,
+        ...[...siblings].reverse().map((n) => `stop ${n} shutdown`),
+        ...expected[which].map((n) => `start ${n}`),
+      ]);
+      expect(sup.info()).toMatchObject({ strategy, status: 'running' });
+    });
+  });
+
+  it('one_for_all does not restart a temporary sibling it stopped', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent, strategy: 'one_for_all' });
+    const a = worker('a', clock, order);
+    const temp = worker('temp', clock, order, 'temporary');
+    sup.add(a);
+    sup.add(temp);
+    await sup.start();
+    await a.call('boom', []).catch(() => undefined);
+    await until(() => order.includes('start a'));
+    expect(await a.call('hit', [])).toBe(1);
+    expect(temp.status).toBe('stopped');
+    await expect(temp.call('hit', [])).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+  });
+
+  it('counts a group restart once against the intensity', async () => {
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      strategy: 'one_for_all',
+      maxRestarts: 1,
+    });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order);
+    sup.add(a);
+    sup.add(b);
+    await sup.start();
+    order.length = 0;
+    await a.call('boom', []).catch(() => undefined);
+    await until(() => order.includes('start b'));
+    expect(await b.call('hit', [])).toBe(1);
+    expect(sup.status).toBe('running');
+  });
+
   it('rejects bad limits', () => {
     expect(() => new Supervisor({ name: 'x', maxRestarts: -1 })).toThrow(
       'maxRestarts must be an integer >= 0',
     );
     expect(() => new Supervisor({ name: 'x', withinMs: 0 })).toThrow('withinMs must be a number of ms > 0');
+    expect(() => new Supervisor({ name: 'x', strategy: 'all_for_one' as never })).toThrow(
+      "strategy must be 'one_for_one', 'one_for_all' or 'rest_for_one'",
+    );
   });
 });

@@ -5,10 +5,20 @@ import type { ServerInfo } from './server-spec.js';
 import type { SupervisedChild } from './supervised-child.js';
 import { SystemClock } from './system-clock.js';
 
+/**
+ * What a supervisor restarts when a child exits (OTP strategies):
+ * - `one_for_one`: only that child;
+ * - `one_for_all`: every child (the others are stopped first, last to first);
+ * - `rest_for_one`: that child and the ones started after it.
+ */
+export type RestartStrategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+
 /** Options of a {@link Supervisor}. */
 export interface SupervisorOptions {
   /** Name used in logs and snapshots. */
   name: string;
+  /** Default `one_for_one`. */
+  strategy?: RestartStrategy;
   /** Restarts allowed within `withinMs` before the supervisor gives up (default 3). */
   maxRestarts?: number;
   /** The window for `maxRestarts`, in ms (default 5000). */
@@ -25,7 +35,7 @@ export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 's
 /** A point-in-time view of a supervisor and its children. */
 export interface SupervisorInfo {
   readonly name: string;
-  readonly strategy: 'one_for_one';
+  readonly strategy: RestartStrategy;
   readonly status: SupervisorStatus;
   readonly maxRestarts: number;
   readonly withinMs: number;
@@ -33,13 +43,14 @@ export interface SupervisorInfo {
 }
 
 /**
- * Starts servers in order, restarts the ones that exit according to their restart type (`one_for_one`:
- * only the child that exited), and stops them in reverse order. Restarts are counted: more than
+ * Starts servers in order, restarts the ones that exit according to their restart type and the
+ * strategy, and stops them in reverse order. Restarts are counted: more than
  * `maxRestarts` within `withinMs` and the supervisor gives up, stopping every child, logging an error and
  * calling `onGiveUp`; it never throws out of an exit and never crashes the Node process.
  */
 export class Supervisor {
   readonly name: string;
+  readonly strategy: RestartStrategy;
   private readonly maxRestarts: number;
   private readonly withinMs: number;
   private readonly clock: Clock;
@@ -47,11 +58,19 @@ export class Supervisor {
   private readonly children: SupervisedChild[] = [];
   private readonly restartTimes: number[] = [];
   private state: SupervisorStatus = 'idle';
+  /** True while a one_for_all / rest_for_one restart stops siblings: their exits are its own doing. */
+  private restartingGroup = false;
   private readonly listener = (child: SupervisedChild, reason: ExitReason): boolean =>
     this.onChildExit(child, reason);
 
   constructor(private readonly options: SupervisorOptions) {
     this.name = options.name;
+    this.strategy = options.strategy ?? 'one_for_one';
+    if (!['one_for_one', 'one_for_all', 'rest_for_one'].includes(this.strategy)) {
+      throw new RangeError(
+        `${this.name}: strategy must be 'one_for_one', 'one_for_all' or 'rest_for_one', got '${String(options.strategy)}'`,
+      );
+    }
     this.maxRestarts = options.maxRestarts ?? 3;
     this.withinMs = options.withinMs ?? 5000;
     if (!(Number.isInteger(this.maxRestarts) && this.maxRestarts >= 0)) {
@@ -105,7 +124,7 @@ export class Supervisor {
   info(): SupervisorInfo {
     return {
       name: this.name,
-      strategy: 'one_for_one',
+      strategy: this.strategy,
       status: this.state,
       maxRestarts: this.maxRestarts,
       withinMs: this.withinMs,
@@ -125,7 +144,7 @@ export class Supervisor {
   }
 
   private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
-    if (this.state !== 'running') return false;
+    if (this.state !== 'running' || this.restartingGroup) return false;
     const wanted =
       child.restartType === 'permanent' || (child.restartType === 'transient' && !isNormalExit(reason));
     if (!wanted) {
@@ -144,12 +163,39 @@ export class Supervisor {
       return false;
     }
     times.push(now);
-    this.logger.warn(`${this.name}: restarting ${child.name} (${describeExit(reason)})`);
+    const from = this.strategy === 'one_for_all' ? 0 : this.children.indexOf(child);
+    const group = this.strategy === 'one_for_one' ? [child] : this.children.slice(from);
+    this.logger.warn(
+      `${this.name}: restarting ${group.map((c) => c.name).join(', ')} (${this.strategy}; ${child.name} ` +
+        `${describeExit(reason)})`,
+    );
     // Restart outside the exit callback so the exiting process has finished its own bookkeeping.
-    queueMicrotask(() => {
-      if (this.state === 'running') void child.restart();
-    });
+    queueMicrotask(() => void this.restartGroup(group, child));
     return true;
+  }
+
+  /**
+   * Stops the group's other members (last to first), then restarts the group in start order. As in
+   * OTP, a temporary sibling stopped this way is not restarted.
+   */
+  private async restartGroup(group: readonly SupervisedChild[], exited: SupervisedChild): Promise<void> {
+    if (group.length > 1) {
+      this.restartingGroup = true;
+      try {
+        for (let i = group.length - 1; i >= 0; i--) {
+          const sibling = group[i];
+          if (sibling === exited) continue;
+          await sibling.stop('shutdown', { timeout: sibling.shutdownTimeout });
+        }
+      } finally {
+        this.restartingGroup = false;
+      }
+    }
+    for (const member of group) {
+      if (this.state !== 'running') return;
+      if (member !== exited && member.restartType === 'temporary') continue;
+      await member.restart();
+    }
   }
 
   private giveUp(child: SupervisedChild, reason: ExitReason): void {
