@@ -55,6 +55,7 @@ export class GenServerRuntime {
     this.logger = toRuntimeLogger(new Logger('GenServer'));
     this.root = new Supervisor({
       name: 'root',
+      strategy: options.strategy,
       maxRestarts: options.maxRestarts,
       withinMs: options.withinMs,
       clock: this.clock,

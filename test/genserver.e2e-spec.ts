@@ -269,6 +269,36 @@ describe('GenServerModule (e2e)', () => {
     await expect(booted.ref.call('increment')).rejects.toBeInstanceOf(ServerNotRunningError);
   });
 
+  it('restarts every root server with strategy one_for_all', async () => {
+    @GenServer()
+    class Sibling {
+      static instances = 0;
+      readonly id = ++Sibling.instances;
+      @HandleCall() whoami(): number {
+        return this.id;
+      }
+    }
+    @Module({ imports: [GenServerModule.forFeature([Sibling])], providers: [Sibling] })
+    class SiblingModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [GenServerModule.forRoot({ strategy: 'one_for_all' }), CounterModule, SiblingModule],
+    })
+      .overrideProvider(Notifier)
+      .useValue(new Notifier())
+      .compile();
+    app = await moduleRef.init();
+    const runtime = app.get(GenServerRuntime);
+    const sibling = runtime.ref(Sibling);
+    const first = await sibling.call('whoami');
+    await runtime
+      .ref(Counter)
+      .call('explode', 'take everyone down')
+      .catch(() => undefined);
+    for (let i = 0; i < 20 && runtime.ref(Sibling).info().incarnation === 1; i++) await turn();
+    expect(await sibling.call('whoami')).toBe(first + 1);
+    expect(runtime.snapshot().root).toMatchObject({ strategy: 'one_for_all', status: 'running' });
+  });
+
   it('configures through forRootAsync with an injected factory', async () => {
     @Injectable()
     class Config {

@@ -1,5 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { Clock } from '../runtime/clock.js';
+import type { RestartStrategy } from '../runtime/supervisor.js';
 
 /** Options of {@link GenServerModule.forRoot}. */
 export interface GenServerModuleOptions {
@@ -9,6 +10,8 @@ export interface GenServerModuleOptions {
   shutdownTimeout?: number;
   /** Handle messages already queued when the app closes (default true); false refuses them. */
   drainOnShutdown?: boolean;
+  /** What the root supervisor restarts when a server exits (default `one_for_one`). */
+  strategy?: RestartStrategy;
   /** Restarts the root supervisor allows within `withinMs` before it gives up (default 3). */
   maxRestarts?: number;
   /** The window for `maxRestarts`, in ms (default 5000). */
