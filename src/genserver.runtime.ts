@@ -138,7 +138,7 @@ export class GenServerRuntime {
 
   /** @internal Stops every server in reverse start order. */
   async stop(): Promise<void> {
-    await this.root.stop({ drain: this.options.drainOnShutdown ?? true });
+    await this.root.stop('shutdown', { drain: this.options.drainOnShutdown ?? true });
   }
 }
 

@@ -376,15 +376,17 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
    * stopped it to restart a group). Messages that arrived since the exit are handled by the new
    * instance. A failing restart is reported as a crash to the listener.
    */
-  async restart(): Promise<void> {
+  async restart(): Promise<boolean> {
     const s = this.state;
-    if (s !== 'restarting' && s !== 'stopped' && s !== 'failed') return;
+    if (s !== 'restarting' && s !== 'stopped' && s !== 'failed') return s === 'running';
     this.restartCount++;
     const failure = await this.boot();
     if (failure !== undefined) {
       this.logger.error(failure.message, failure.cause ?? failure);
       this.exit({ kind: 'crash', error: failure, during: failure.step });
+      return false;
     }
+    return this.state === 'running';
   }
 
   /** Runs the factory and `init`; on success the server is running. Returns the failure otherwise. */
@@ -624,6 +626,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   info(): ServerInfo {
     const running = this.state === 'running' && this.startedAt !== undefined;
     return {
+      type: 'server',
       name: this.name,
       status: this.state,
       incarnation: this.instances,

@@ -40,6 +40,7 @@ export type ServerStatus = 'idle' | 'starting' | 'running' | 'restarting' | 'sto
 
 /** A point-in-time view of one server, for dashboards and debugging. */
 export interface ServerInfo {
+  readonly type: 'server';
   readonly name: string;
   readonly status: ServerStatus;
   /** 1 for the first instance, +1 per restart. */

@@ -1,5 +1,6 @@
 import type { ExitReason } from './exit-reason.js';
 import type { RestartType, ServerInfo } from './server-spec.js';
+import type { SupervisorInfo } from './supervisor.js';
 
 /**
  * Decides what happens after a child exits. Returns true when it will restart the child (messages sent
@@ -7,14 +8,18 @@ import type { RestartType, ServerInfo } from './server-spec.js';
  */
 export type ExitListener = (child: SupervisedChild, reason: ExitReason) => boolean;
 
-/** What a supervisor needs from a child; {@link ServerProcess} is one. */
+/** A snapshot of a child: a server or a nested supervisor. */
+export type ChildInfo = ServerInfo | SupervisorInfo;
+
+/** What a supervisor needs from a child: a {@link ServerProcess} or another {@link Supervisor}. */
 export interface SupervisedChild {
   readonly name: string;
   readonly restartType: RestartType;
   readonly shutdownTimeout: number;
   setExitListener(listener: ExitListener | undefined): void;
   start(): Promise<void>;
-  restart(): Promise<void>;
+  /** Starts a fresh incarnation after an exit; resolves true if it is running afterwards. */
+  restart(): Promise<boolean>;
   stop(reason?: ExitReason, options?: { timeout?: number; drain?: boolean }): Promise<void>;
-  info(): ServerInfo;
+  info(): ChildInfo;
 }

@@ -227,6 +227,120 @@ describe('Supervisor (one_for_one)', () => {
     expect(sup.status).toBe('running');
   });
 
+  describe('nested supervisors', () => {
+    // root ─┬─ a
+    //       ├─ mid ─┬─ b
+    //       │       └─ leaf ─┬─ c
+    //       │                └─ d
+    //       └─ e
+    function tree(limits: { root?: number; mid?: number; leaf?: number } = {}) {
+      const gaveUp: string[] = [];
+      const onGiveUp = (s: Supervisor) => void gaveUp.push(s.name);
+      const root = new Supervisor({
+        name: 'root',
+        clock,
+        logger: silent,
+        maxRestarts: limits.root,
+        onGiveUp,
+      });
+      const mid = new Supervisor({ name: 'mid', clock, logger: silent, maxRestarts: limits.mid, onGiveUp });
+      const leaf = new Supervisor({
+        name: 'leaf',
+        clock,
+        logger: silent,
+        maxRestarts: limits.leaf,
+        onGiveUp,
+      });
+      const w = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((n) => [n, worker(n, clock, order)]));
+      leaf.add(w.c);
+      leaf.add(w.d);
+      mid.add(w.b);
+      mid.add(leaf);
+      root.add(w.a);
+      root.add(mid);
+      root.add(w.e);
+      return { root, mid, leaf, w, gaveUp };
+    }
+
+    it('start depth-first in list order and stop in exact reverse', async () => {
+      const { root } = tree();
+      await root.start();
+      await root.stop();
+      expect(order).toEqual([
+        'start a',
+        'start b',
+        'start c',
+        'start d',
+        'start e',
+        'stop e shutdown',
+        'stop d shutdown',
+        'stop c shutdown',
+        'stop b shutdown',
+        'stop a shutdown',
+      ]);
+      expect(root.info()).toMatchObject({
+        type: 'supervisor',
+        status: 'stopped',
+        children: [
+          { name: 'a' },
+          { name: 'mid', children: [{ name: 'b' }, { name: 'leaf' }] },
+          { name: 'e' },
+        ],
+      });
+    });
+
+    it('escalate a give-up through three levels to the root, which stays down', async () => {
+      const { root, w, gaveUp } = tree({ root: 0, mid: 0, leaf: 0 });
+      await root.start();
+      await w.c.call('boom', []).catch(() => undefined);
+      await until(() => gaveUp.length === 3);
+      expect(gaveUp).toEqual(['leaf', 'mid', 'root']);
+      expect(root.status).toBe('gave_up');
+      for (const name of ['a', 'b', 'c', 'd', 'e']) {
+        await expect(w[name].call('hit', [])).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+      }
+    });
+
+    it('a parent restarts a child supervisor that gave up, with fresh children and history', async () => {
+      const { root, mid, leaf, w, gaveUp } = tree({ leaf: 0 });
+      await root.start();
+      const before = await w.d.call('whoami', []);
+      await w.c.call('boom', []).catch(() => undefined);
+      await until(() => leaf.status === 'running' && w.d.status === 'running' && gaveUp.length === 1);
+      expect(gaveUp).toEqual(['leaf']);
+      expect(await w.d.call('whoami', [])).not.toBe(before);
+      expect(await w.c.call('hit', [])).toBe(1);
+      expect(await w.b.call('hit', [])).toBe(1);
+      expect(mid.info()).toMatchObject({ status: 'running', children: [{}, { name: 'leaf', restarts: 1 }] });
+      expect(root.status).toBe('running');
+    });
+
+    it('shutdown cuts a hanging @Terminate at its timeout while the rest of the tree proceeds', async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const hang = new ServerProcess<Worker>(
+        {
+          name: 'hang',
+          create: () => new Worker(),
+          shutdownTimeout: 1000,
+          terminate: () => new Promise(() => undefined),
+          calls: { hit: Worker.prototype.hit },
+        },
+        { clock, logger: silent },
+      );
+      root.add(worker('a', clock, order));
+      root.add(hang);
+      root.add(worker('c', clock, order));
+      await root.start();
+      order.length = 0;
+      const stopping = root.stop();
+      await until(() => order.includes('stop c shutdown') && clock.pendingTimers > 0);
+      clock.advanceBy(1000);
+      await stopping;
+      expect(order).toEqual(['stop c shutdown', 'stop a shutdown']);
+      expect(hang.status).toBe('stopped');
+    });
+  });
+
   it('rejects bad limits', () => {
     expect(() => new Supervisor({ name: 'x', maxRestarts: -1 })).toThrow(
       'maxRestarts must be an integer >= 0',

@@ -1,8 +1,9 @@
 import type { Clock } from './clock.js';
-import { type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import { RestartLimitError } from './errors/restart-limit.error.js';
+import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
-import type { ServerInfo } from './server-spec.js';
-import type { SupervisedChild } from './supervised-child.js';
+import type { RestartType } from './server-spec.js';
+import type { ChildInfo, ExitListener, SupervisedChild } from './supervised-child.js';
 import { SystemClock } from './system-clock.js';
 
 /**
@@ -23,34 +24,50 @@ export interface SupervisorOptions {
   maxRestarts?: number;
   /** The window for `maxRestarts`, in ms (default 5000). */
   withinMs?: number;
+  /** As a child of another supervisor: when it is restarted (default `permanent`). */
+  restart?: RestartType;
+  /**
+   * As a child: how long stopping may take before the parent moves on (default `Infinity`: a supervisor
+   * waits for its subtree, each child of which has its own shutdown timeout).
+   */
+  shutdownTimeout?: number;
   clock?: Clock;
   logger?: RuntimeLogger;
-  /** Called once when the restart limit is exceeded, after every child was stopped. */
+  /** Called once each time the restart limit is exceeded, after every child was stopped. */
   onGiveUp?: (supervisor: Supervisor, lastExit: { child: string; reason: ExitReason }) => void;
 }
 
 /** Lifecycle of a supervisor: it `gave_up` when its restart limit was exceeded. */
 export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'gave_up';
 
-/** A point-in-time view of a supervisor and its children. */
+/** A point-in-time view of a supervisor and its children (servers and nested supervisors). */
 export interface SupervisorInfo {
+  readonly type: 'supervisor';
   readonly name: string;
   readonly strategy: RestartStrategy;
   readonly status: SupervisorStatus;
   readonly maxRestarts: number;
   readonly withinMs: number;
-  readonly children: readonly ServerInfo[];
+  /** Times this supervisor was restarted by its parent. */
+  readonly restarts: number;
+  readonly children: readonly ChildInfo[];
 }
 
+const STRATEGIES: readonly RestartStrategy[] = ['one_for_one', 'one_for_all', 'rest_for_one'];
+
 /**
- * Starts servers in order, restarts the ones that exit according to their restart type and the
- * strategy, and stops them in reverse order. Restarts are counted: more than
- * `maxRestarts` within `withinMs` and the supervisor gives up, stopping every child, logging an error and
- * calling `onGiveUp`; it never throws out of an exit and never crashes the Node process.
+ * Starts its children (servers or other supervisors) in order, restarts the ones that exit according
+ * to their restart type and the strategy, and stops them in reverse order. Restarts are counted: more
+ * than `maxRestarts` within `withinMs` and the supervisor gives up — it stops every child, calls
+ * `onGiveUp`, and exits with a {@link RestartLimitError} so its parent treats it as a crashed child
+ * (escalation). A supervisor with no parent stays `gave_up`. Nothing here throws out of an exit or
+ * becomes an unhandled rejection.
  */
-export class Supervisor {
+export class Supervisor implements SupervisedChild {
   readonly name: string;
   readonly strategy: RestartStrategy;
+  readonly restartType: RestartType;
+  readonly shutdownTimeout: number;
   private readonly maxRestarts: number;
   private readonly withinMs: number;
   private readonly clock: Clock;
@@ -58,6 +75,8 @@ export class Supervisor {
   private readonly children: SupervisedChild[] = [];
   private readonly restartTimes: number[] = [];
   private state: SupervisorStatus = 'idle';
+  private restartCount = 0;
+  private exitListener: ExitListener | undefined;
   /** True while a one_for_all / rest_for_one restart stops siblings: their exits are its own doing. */
   private restartingGroup = false;
   private readonly listener = (child: SupervisedChild, reason: ExitReason): boolean =>
@@ -66,13 +85,15 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {
     this.name = options.name;
     this.strategy = options.strategy ?? 'one_for_one';
-    if (!['one_for_one', 'one_for_all', 'rest_for_one'].includes(this.strategy)) {
+    this.maxRestarts = options.maxRestarts ?? 3;
+    this.withinMs = options.withinMs ?? 5000;
+    this.restartType = options.restart ?? 'permanent';
+    this.shutdownTimeout = options.shutdownTimeout ?? Infinity;
+    if (!STRATEGIES.includes(this.strategy)) {
       throw new RangeError(
         `${this.name}: strategy must be 'one_for_one', 'one_for_all' or 'rest_for_one', got '${String(options.strategy)}'`,
       );
     }
-    this.maxRestarts = options.maxRestarts ?? 3;
-    this.withinMs = options.withinMs ?? 5000;
     if (!(Number.isInteger(this.maxRestarts) && this.maxRestarts >= 0)) {
       throw new RangeError(`${this.name}: maxRestarts must be an integer >= 0, got ${options.maxRestarts}`);
     }
@@ -94,6 +115,10 @@ export class Supervisor {
     this.children.push(child);
   }
 
+  setExitListener(listener: ExitListener | undefined): void {
+    this.exitListener = listener;
+  }
+
   /**
    * Starts every child in order. If one fails, those already started are stopped (in reverse order)
    * and the error is rethrown.
@@ -113,21 +138,54 @@ export class Supervisor {
     this.state = 'running';
   }
 
+  /**
+   * Starts a fresh incarnation after an exit (a give-up, or a stop by the parent): restart history is
+   * cleared and every child is restarted in order. Resolves false (and exits again) if a child does
+   * not come back.
+   */
+  async restart(): Promise<boolean> {
+    if (this.state !== 'stopped' && this.state !== 'gave_up') return this.state === 'running';
+    this.restartCount++;
+    this.restartTimes.length = 0;
+    this.state = 'starting';
+    for (const child of this.children) {
+      if (child.restartType === 'temporary' && child.info().status !== 'idle') continue;
+      const running = child.info().status === 'idle' ? await startQuietly(child) : await child.restart();
+      if (!running) {
+        this.state = 'stopping';
+        await this.stopChildren(this.children.length - 1, 'shutdown', false);
+        this.state = 'gave_up';
+        this.exitListener?.(this, {
+          kind: 'crash',
+          error: new Error(`${child.name} did not restart`),
+          during: `restarting ${this.name}`,
+        });
+        return false;
+      }
+    }
+    this.state = 'running';
+    return true;
+  }
+
   /** Stops children in reverse start order, each within its own shutdown timeout. */
-  async stop(options: { drain?: boolean } = {}): Promise<void> {
+  async stop(reason: ExitReason = 'shutdown', options: { drain?: boolean } = {}): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
+    const gaveUp = this.state === 'gave_up';
     this.state = 'stopping';
-    await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true);
+    if (!gaveUp) await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true);
     this.state = 'stopped';
+    this.exitListener?.(this, reason);
   }
 
   info(): SupervisorInfo {
     return {
+      type: 'supervisor',
       name: this.name,
       strategy: this.strategy,
       status: this.state,
       maxRestarts: this.maxRestarts,
       withinMs: this.withinMs,
+      restarts: this.restartCount,
       children: this.children.map((c) => c.info()),
     };
   }
@@ -169,7 +227,7 @@ export class Supervisor {
       `${this.name}: restarting ${group.map((c) => c.name).join(', ')} (${this.strategy}; ${child.name} ` +
         `${describeExit(reason)})`,
     );
-    // Restart outside the exit callback so the exiting process has finished its own bookkeeping.
+    // Restart outside the exit callback so the exiting child has finished its own bookkeeping.
     queueMicrotask(() => void this.restartGroup(group, child));
     return true;
   }
@@ -198,19 +256,38 @@ export class Supervisor {
     }
   }
 
+  /** Stops every child, then reports the give-up: to `onGiveUp`, and to the parent as a crash. */
   private giveUp(child: SupervisedChild, reason: ExitReason): void {
     this.state = 'gave_up';
+    const error = new RestartLimitError(
+      this.name,
+      child.name,
+      this.maxRestarts,
+      this.withinMs,
+      describeExit(reason),
+    );
     this.logger.error(
-      `${this.name} gave up: ${child.name} exited (${describeExit(reason)}) after ${this.maxRestarts} restart(s) ` +
-        `within ${this.withinMs} ms. Its children are stopped and will refuse messages. Fix the cause, or raise ` +
-        `maxRestarts/withinMs if these crashes are expected.`,
+      `${error.message} Its children are stopped` +
+        (this.exitListener ? '; escalating to its supervisor.' : ' and will refuse messages.'),
     );
     void this.stopChildren(this.children.length - 1, 'shutdown', false).then(() => {
       try {
         this.options.onGiveUp?.(this, { child: child.name, reason });
-      } catch (error) {
-        this.logger.error(`${this.name}: onGiveUp threw`, error);
+      } catch (thrown) {
+        this.logger.error(`${this.name}: onGiveUp threw`, thrown);
       }
+      const crash: CrashReason = { kind: 'crash', error, during: `supervising ${child.name}` };
+      this.exitListener?.(this, crash);
     });
+  }
+}
+
+/** Starts a child that never started (added to a supervisor that was restarted); false if it fails. */
+async function startQuietly(child: SupervisedChild): Promise<boolean> {
+  try {
+    await child.start();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -5,6 +5,7 @@ export type GenServerErrorCode =
   | 'SERVER_NOT_RUNNING'
   | 'UNKNOWN_MESSAGE'
   | 'INIT_FAILED'
+  | 'RESTART_LIMIT'
   | 'INVALID_DEFINITION';
 
 /** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
