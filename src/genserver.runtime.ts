@@ -118,7 +118,11 @@ export class GenServerRuntime {
       throw new InvalidDefinitionError(badServerOption(server.name, (error as Error).message));
     }
     entry.process = process;
-    entry.ref = new ServerRef(process, { call: definition.callAliases, cast: definition.castAliases });
+    // Most servers have no aliases: pass none, so a call does not look its name up in an empty map.
+    entry.ref = new ServerRef(process, {
+      call: definition.callAliases.size > 0 ? definition.callAliases : undefined,
+      cast: definition.castAliases.size > 0 ? definition.castAliases : undefined,
+    });
     this.entries.set(server, entry);
     return entry;
   }
