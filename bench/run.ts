@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     ),
     BATCH,
   );
-  const refCast = await perOp(
+  await perOp(
     `ServerRef cast ×${BATCH} + drain (per cast)`,
     castBatch(
       () => ref.cast('add', 1),
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     runtimeCastVsHand: { value: rtCast.p50 / handCast.p50, target: 1.5 },
     castFlatness1kTo1M: { value: flatness, target: 1.5 },
   };
-  print(queued, targets, { refCast });
+  print(queued, targets);
   writeFileSync(
     new URL('../../bench/results.json', import.meta.url),
     JSON.stringify(
@@ -210,11 +210,7 @@ function fmt(ns: number): string {
   return ns < 10 ? ns.toFixed(2) : ns < 1000 ? ns.toFixed(1) : ns.toFixed(0);
 }
 
-function print(
-  queued: Queued[],
-  targets: Record<string, { value: number; target: number }>,
-  _extra: Record<string, Row>,
-): void {
+function print(queued: Queued[], targets: Record<string, { value: number; target: number }>): void {
   const out: string[] = [];
   out.push(`# nestjs-genserver bench — ${process_version()}, ${new Date().toISOString()}`, '');
   out.push('| case | p50 ns/op | p99 ns/op | × hand mailbox |', '|---|---:|---:|---:|');

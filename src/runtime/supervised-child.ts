@@ -16,6 +16,8 @@ export interface SupervisedChild {
   readonly name: string;
   readonly restartType: RestartType;
   readonly shutdownTimeout: number;
+  /** The lifecycle state (`ServerStatus` or `SupervisorStatus`). */
+  readonly status: string;
   setExitListener(listener: ExitListener | undefined): void;
   start(): Promise<void>;
   /** Starts a fresh incarnation after an exit; resolves true if it is running afterwards. */

@@ -149,8 +149,9 @@ export class Supervisor implements SupervisedChild {
     this.restartTimes.length = 0;
     this.state = 'starting';
     for (const child of this.children) {
-      if (child.restartType === 'temporary' && child.info().status !== 'idle') continue;
-      const running = child.info().status === 'idle' ? await startQuietly(child) : await child.restart();
+      const neverStarted = child.status === 'idle';
+      if (child.restartType === 'temporary' && !neverStarted) continue;
+      const running = neverStarted ? await startQuietly(child) : await child.restart();
       if (!running) {
         this.state = 'stopping';
         await this.stopChildren(this.children.length - 1, 'shutdown', false);
