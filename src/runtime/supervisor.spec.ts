@@ -315,6 +315,27 @@ describe('Supervisor (one_for_one)', () => {
       expect(root.status).toBe('running');
     });
 
+    it('a child that fails to start fails the whole start, naming the chain of supervisors', async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const mid = new Supervisor({ name: 'mid', clock, logger: silent });
+      root.add(worker('a', clock, order));
+      mid.add(worker('b', clock, order));
+      mid.add(
+        new ServerProcess(
+          { name: 'bad', create: () => ({}), init: () => Promise.reject(new Error('no db')) },
+          { clock, logger: silent },
+        ),
+      );
+      root.add(mid);
+      const error = await root.start().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'INIT_FAILED', supervisors: ['root', 'mid'], server: 'bad' });
+      expect((error as Error).message).toMatch(/^root > mid > bad failed to start: .*no db/);
+      expect(order).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
+    });
+
     it('shutdown cuts a hanging @Terminate at its timeout while the rest of the tree proceeds', async () => {
       const root = new Supervisor({ name: 'root', clock, logger: silent });
       const hang = new ServerProcess<Worker>(
@@ -339,6 +360,33 @@ describe('Supervisor (one_for_one)', () => {
       expect(order).toEqual(['stop c shutdown', 'stop a shutdown']);
       expect(hang.status).toBe('stopped');
     });
+  });
+
+  it('lets the supervisor override a child restart type and shutdown timeout where it lists it', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent });
+    const a = worker('a', clock, order, 'permanent');
+    const hang = new ServerProcess<Worker>(
+      { name: 'hang', create: () => new Worker(), terminate: () => new Promise(() => undefined) },
+      { clock, logger: silent },
+    );
+    sup.add(a, { restart: 'temporary' });
+    sup.add(hang, { shutdownTimeout: 10 });
+    await sup.start();
+    await a.call('boom', []).catch(() => undefined);
+    await turn();
+    expect(a.status).toBe('failed');
+    const stopping = sup.stop();
+    await until(() => clock.pendingTimers > 0);
+    clock.advanceBy(10);
+    await stopping;
+    expect(hang.status).toBe('stopped');
+    expect(() =>
+      new Supervisor({ name: 's' }).add(worker('x', clock, order), { restart: 'never' as never }),
+    ).toThrow("restart of x must be 'permanent', 'transient' or 'temporary'");
+    const s3 = new Supervisor({ name: 's3' });
+    const x = worker('x', clock, order);
+    s3.add(x);
+    expect(() => s3.add(x)).toThrow('x was added twice');
   });
 
   it('rejects bad limits', () => {

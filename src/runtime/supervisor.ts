@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
@@ -37,6 +38,17 @@ export interface SupervisorOptions {
   onGiveUp?: (supervisor: Supervisor, lastExit: { child: string; reason: ExitReason }) => void;
 }
 
+/**
+ * How a supervisor treats one child, overriding what the child declares itself (OTP child spec):
+ * where a supervisor lists a child, it may change its restart type and shutdown timeout.
+ */
+export interface ChildOverrides {
+  /** When the child is restarted (default: the child's own `restartType`). */
+  readonly restart?: RestartType;
+  /** How long stopping the child may take, in ms (default: the child's own `shutdownTimeout`). */
+  readonly shutdownTimeout?: number;
+}
+
 /** Lifecycle of a supervisor: it `gave_up` when its restart limit was exceeded. */
 export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'gave_up';
 
@@ -54,6 +66,7 @@ export interface SupervisorInfo {
 }
 
 const STRATEGIES: readonly RestartStrategy[] = ['one_for_one', 'one_for_all', 'rest_for_one'];
+const RESTART_TYPES: readonly RestartType[] = ['permanent', 'transient', 'temporary'];
 
 /**
  * Starts its children (servers or other supervisors) in order, restarts the ones that exit according
@@ -73,6 +86,9 @@ export class Supervisor implements SupervisedChild {
   private readonly clock: Clock;
   private readonly logger: RuntimeLogger;
   private readonly children: SupervisedChild[] = [];
+  /** Per child, by index: its effective restart type and shutdown timeout (overrides applied). */
+  private readonly restartTypes: RestartType[] = [];
+  private readonly shutdownTimeouts: number[] = [];
   private readonly restartTimes: number[] = [];
   private state: SupervisorStatus = 'idle';
   private restartCount = 0;
@@ -108,11 +124,29 @@ export class Supervisor implements SupervisedChild {
     return this.state;
   }
 
-  /** Adds a child; children start in the order they were added. */
-  add(child: SupervisedChild): void {
+  /**
+   * Adds a child; children start in the order they were added. `overrides` replace the child's own
+   * restart type and shutdown timeout under this supervisor.
+   */
+  add(child: SupervisedChild, overrides: ChildOverrides = {}): void {
     if (this.state !== 'idle') throw new Error(`${this.name}: children can only be added before start()`);
+    if (this.children.includes(child)) throw new Error(`${this.name}: ${child.name} was added twice`);
+    const restart = overrides.restart ?? child.restartType;
+    const shutdownTimeout = overrides.shutdownTimeout ?? child.shutdownTimeout;
+    if (!RESTART_TYPES.includes(restart)) {
+      throw new RangeError(
+        `${this.name}: restart of ${child.name} must be 'permanent', 'transient' or 'temporary', got '${String(restart)}'`,
+      );
+    }
+    if (!(shutdownTimeout === Infinity || (Number.isFinite(shutdownTimeout) && shutdownTimeout >= 0))) {
+      throw new RangeError(
+        `${this.name}: shutdownTimeout of ${child.name} must be a number of ms >= 0 or Infinity, got ${String(shutdownTimeout)}`,
+      );
+    }
     child.setExitListener(this.listener);
     this.children.push(child);
+    this.restartTypes.push(restart);
+    this.shutdownTimeouts.push(shutdownTimeout);
   }
 
   setExitListener(listener: ExitListener | undefined): void {
@@ -132,6 +166,7 @@ export class Supervisor implements SupervisedChild {
         this.state = 'stopping';
         await this.stopChildren(i - 1, 'shutdown', true);
         this.state = 'stopped';
+        if (error instanceof InitFailedError) error.under(this.name);
         throw error;
       }
     }
@@ -148,9 +183,10 @@ export class Supervisor implements SupervisedChild {
     this.restartCount++;
     this.restartTimes.length = 0;
     this.state = 'starting';
-    for (const child of this.children) {
+    for (let i = 0; i < this.children.length; i++) {
+      const child = this.children[i];
       const neverStarted = child.status === 'idle';
-      if (child.restartType === 'temporary' && !neverStarted) continue;
+      if (this.restartTypes[i] === 'temporary' && !neverStarted) continue;
       const running = neverStarted ? await startQuietly(child) : await child.restart();
       if (!running) {
         this.state = 'stopping';
@@ -195,7 +231,7 @@ export class Supervisor implements SupervisedChild {
     for (let i = from; i >= 0; i--) {
       const child = this.children[i];
       try {
-        await child.stop(reason, { drain, timeout: child.shutdownTimeout });
+        await child.stop(reason, { drain, timeout: this.shutdownTimeouts[i] });
       } catch (error) {
         this.logger.error(`${this.name}: stopping ${child.name} failed`, error);
       }
@@ -204,12 +240,13 @@ export class Supervisor implements SupervisedChild {
 
   private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
     if (this.state !== 'running' || this.restartingGroup) return false;
-    const wanted =
-      child.restartType === 'permanent' || (child.restartType === 'transient' && !isNormalExit(reason));
+    const index = this.children.indexOf(child);
+    const restartType = this.restartTypes[index];
+    const wanted = restartType === 'permanent' || (restartType === 'transient' && !isNormalExit(reason));
     if (!wanted) {
       if (!isNormalExit(reason)) {
         this.logger.warn(
-          `${this.name}: ${child.restartType} child ${child.name} exited (${describeExit(reason)}); not restarted`,
+          `${this.name}: ${restartType} child ${child.name} exited (${describeExit(reason)}); not restarted`,
         );
       }
       return false;
@@ -222,7 +259,7 @@ export class Supervisor implements SupervisedChild {
       return false;
     }
     times.push(now);
-    const from = this.strategy === 'one_for_all' ? 0 : this.children.indexOf(child);
+    const from = this.strategy === 'one_for_all' ? 0 : index;
     const group = this.strategy === 'one_for_one' ? [child] : this.children.slice(from);
     this.logger.warn(
       `${this.name}: restarting ${group.map((c) => c.name).join(', ')} (${this.strategy}; ${child.name} ` +
@@ -244,7 +281,7 @@ export class Supervisor implements SupervisedChild {
         for (let i = group.length - 1; i >= 0; i--) {
           const sibling = group[i];
           if (sibling === exited) continue;
-          await sibling.stop('shutdown', { timeout: sibling.shutdownTimeout });
+          await sibling.stop('shutdown', { timeout: this.shutdownTimeouts[this.children.indexOf(sibling)] });
         }
       } finally {
         this.restartingGroup = false;
@@ -252,7 +289,7 @@ export class Supervisor implements SupervisedChild {
     }
     for (const member of group) {
       if (this.state !== 'running') return;
-      if (member !== exited && member.restartType === 'temporary') continue;
+      if (member !== exited && this.restartTypes[this.children.indexOf(member)] === 'temporary') continue;
       await member.restart();
     }
   }

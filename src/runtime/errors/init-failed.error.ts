@@ -7,6 +7,8 @@ import { GenServerError } from './genserver.error.js';
  */
 export class InitFailedError extends GenServerError {
   readonly code = 'INIT_FAILED' as const;
+  /** The supervisors above the server, outermost first (filled in as the error passes through them). */
+  readonly supervisors: string[] = [];
 
   constructor(
     readonly server: string,
@@ -23,5 +25,13 @@ export class InitFailedError extends GenServerError {
             `Make it faster, or raise @GenServer({ initTimeout }).`,
       timeoutMs === undefined ? { cause } : undefined,
     );
+  }
+
+  /** @internal Records that the start failed under `supervisor` (called by each supervisor on the way up). */
+  under(supervisor: string): void {
+    this.supervisors.unshift(supervisor);
+    const chain = [...this.supervisors, this.server].join(' > ');
+    const detail = this.message.slice(this.message.indexOf(' failed to start: '));
+    this.message = `${chain}${detail}`;
   }
 }
