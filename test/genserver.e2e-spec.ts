@@ -460,7 +460,7 @@ describe('bad input fails bootstrap with a clear error', () => {
     const error = await bootstrap({ imports: [GenServerModule.forRoot()], providers: [Broken] });
     expect(error).toMatchObject({ code: 'INIT_FAILED' });
     expect((error as Error).message).toBe(
-      'Broken failed to start: @Init connect() threw Error: ECONNREFUSED',
+      'root > Broken failed to start: @Init connect() threw Error: ECONNREFUSED',
     );
   });
 
