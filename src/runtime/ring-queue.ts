@@ -57,9 +57,9 @@ export class RingQueue<T> {
   }
 }
 
-/** The smallest power of two (at least 16) that holds `wanted`: ring indexes wrap with a bit mask. */
+/** The smallest power of two (at least 2) that holds `wanted`: ring indexes wrap with a bit mask. */
 export function ringCapacity(wanted: number): number {
-  let capacity = 16;
+  let capacity = 2;
   while (capacity < wanted) capacity <<= 1;
   return capacity;
 }

@@ -1,20 +1,19 @@
 import { CallDeadlines } from './call-deadlines.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { TimerHandle } from './clock.js';
+import { scheduler } from './drain-scheduler.js';
 import { CallTimeoutError } from './errors/call-timeout.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { ServerCrashedError } from './errors/server-crashed.error.js';
 import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
-import { consoleLogger, type RuntimeLogger } from './logger.js';
+import type { LifecycleEventType } from './lifecycle-event.js';
 import { Mailbox } from './mailbox.js';
-import type { Handler, RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
+import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
+import { type AnyHandler, type ServerProcessOptions, ServerTemplate } from './server-template.js';
 import type { ExitListener, SupervisedChild } from './supervised-child.js';
-import { SystemClock } from './system-clock.js';
 
-const DEFAULT_TIMEOUT_MS = 5000;
-/** Messages handled back to back before yielding to the event loop, so one busy server cannot starve I/O. */
-const SLICE = 1024;
+export type { ServerProcessOptions } from './server-template.js';
 
 const CALL = 0;
 const CAST = 1;
@@ -22,7 +21,6 @@ const INFO = 2;
 const GET_STATE = 3;
 const KIND_NAMES = ['call', 'cast', 'info', 'getState'] as const;
 
-type AnyHandler = (...args: unknown[]) => unknown;
 type Settle = (value: unknown) => void;
 
 /** What a call (or getState) waits on: its reply functions and deadline. One object per call. */
@@ -30,6 +28,7 @@ class PendingReply {
   settled = false;
 
   constructor(
+    readonly server: string,
     readonly name: string,
     readonly args: readonly unknown[],
     private resolve: Settle | undefined,
@@ -55,6 +54,19 @@ class PendingReply {
   }
 }
 
+// `new Promise(executor)` calls the executor synchronously; one shared executor parks the settle
+// functions here instead of allocating a closure per call.
+let parkedResolve: Settle | undefined;
+let parkedReject: Settle | undefined;
+function park(resolve: Settle, reject: Settle): void {
+  parkedResolve = resolve;
+  parkedReject = reject;
+}
+
+function expire(pending: PendingReply): void {
+  pending.fail(new CallTimeoutError(pending.server, pending.name, pending.timeoutMs));
+}
+
 function describeMessage(kind: number, name: string): string {
   return kind === INFO ? 'an info message' : `${KIND_NAMES[kind]} '${name}'`;
 }
@@ -63,22 +75,49 @@ function awaitsReply(kind: number): boolean {
   return kind === CALL || kind === GET_STATE;
 }
 
-/** Options the host (a supervisor or the Nest module) gives every process. */
-export interface ServerProcessOptions {
-  clock?: Clock;
-  logger?: RuntimeLogger;
-  /** Used when the spec sets no `callTimeout`. */
-  defaultCallTimeout?: number;
-  /** Used when the spec sets no `shutdownTimeout`. */
-  defaultShutdownTimeout?: number;
-}
-
 /** Options for {@link ServerProcess.stop}. */
 export interface StopOptions {
   /** How long draining and `@Terminate` may take before the server is killed (default: the spec's). */
   timeout?: number;
   /** Handle messages already queued before stopping (default true). */
   drain?: boolean;
+  /**
+   * The supervisor will start it again (a group restart): queued and newly sent messages are kept
+   * for the next instance instead of being handled or refused.
+   */
+  forRestart?: boolean;
+}
+
+/** State that exists only while a stop is in progress. */
+interface Stopping {
+  readonly promise: Promise<void>;
+  /** Queued messages the stop may still handle before `@Terminate`. */
+  budget: number;
+  /** True for a stop before a restart: messages keep being accepted for the next instance. */
+  readonly holding: boolean;
+  onQuiet: (() => void) | undefined;
+}
+
+/** The continuations of async handlers, made once per incarnation that has an async handler. */
+interface Continuations {
+  readonly epoch: number;
+  readonly done: Settle;
+  readonly failed: Settle;
+}
+
+/** Idle detection, only for processes with an idle timeout. */
+interface IdleWatch {
+  timer: TimerHandle | undefined;
+  since: number;
+  readonly fire: () => void;
+}
+
+/** How a process was started by its host: a dynamic child's key and start arguments. */
+export interface ProcessIdentity {
+  /** The key a dynamic child was started under (names it `Name[key]` in logs and errors). */
+  readonly key?: string;
+  /** Start arguments passed to the spec's `create` and `init`. */
+  readonly args?: unknown;
 }
 
 /**
@@ -86,22 +125,20 @@ export interface StopOptions {
  * fed by an O(1) mailbox. The process outlives its instances: after a crash its supervisor calls
  * {@link ServerProcess.restart}, which creates a fresh instance from the spec and runs `init` again,
  * while callers keep the same process.
+ *
+ * Everything a process needs beyond its own state lives in a shared template (handler tables,
+ * options), and the mailbox, the call-deadline tracker and async continuations are made on first
+ * use, so an idle process is small.
  */
 export class ServerProcess<T extends object = object> implements SupervisedChild {
-  readonly name: string;
-  readonly restartType: RestartType;
-  readonly shutdownTimeout: number;
-
-  private readonly clock: Clock;
-  private readonly logger: RuntimeLogger;
-  private readonly callTimeout: number;
-  private readonly initTimeout: number;
-  private readonly calls: Map<string, AnyHandler>;
-  private readonly casts: Map<string, AnyHandler>;
+  /** The key of a dynamic child, if it was started under one. */
+  readonly key: string | undefined;
+  private readonly t: ServerTemplate<T>;
+  private readonly args: unknown;
   // The message being handled stays in the mailbox's `kind`/`name`/`handler`/`payload` fields until
   // the next shift: nothing is shifted while a handler runs, so they are the current message.
-  private readonly mailbox = new Mailbox<AnyHandler, unknown>();
-  private readonly deadlines: CallDeadlines<PendingReply>;
+  private mailbox: Mailbox<AnyHandler, unknown> | undefined;
+  private deadlines: CallDeadlines<PendingReply> | undefined;
 
   private state: ServerStatus = 'idle';
   private instance: T | undefined;
@@ -110,10 +147,11 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private epoch = 0;
   private busy = false;
   private drainScheduled = false;
-  private sliceCount = 0;
   private exitListener: ExitListener | undefined;
-  private stopping: Promise<void> | undefined;
-  private onQuiet: (() => void) | undefined;
+  private stopping: Stopping | undefined;
+  private continuations: Continuations | undefined;
+  private idle: IdleWatch | undefined;
+  private monitors: ((reason: ExitReason) => void)[] | undefined;
 
   private restartCount = 0;
   private handledCalls = 0;
@@ -122,43 +160,32 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private startedAt: number | undefined;
   private lastCrash: ServerInfo['lastCrash'];
 
-  // Continuations of async handlers, made once per incarnation (not per message). They carry the
-  // incarnation so a handler that settles after its instance was killed cannot touch the next one.
-  private onHandlerDone: Settle = noop;
-  private onHandlerFailed: Settle = noop;
-  // `new Promise(executor)` calls the executor synchronously; one shared executor parks the settle
-  // functions here instead of allocating a closure per call.
-  private parkedResolve: Settle | undefined;
-  private parkedReject: Settle | undefined;
-  private readonly park = (resolve: Settle, reject: Settle): void => {
-    this.parkedResolve = resolve;
-    this.parkedReject = reject;
-  };
-  private readonly drainTask = (): void => {
-    this.drainScheduled = false;
-    this.drain();
-  };
-
+  /**
+   * @param spec the server's definition (or a template shared by many processes of one definition)
+   * @param options clock, logger, defaults and listeners (ignored when `spec` is a template)
+   * @param identity a dynamic child's key and start arguments
+   */
   constructor(
-    private readonly spec: ServerSpec<T>,
+    spec: ServerSpec<T> | ServerTemplate<T>,
     options: ServerProcessOptions = {},
+    identity?: ProcessIdentity,
   ) {
-    this.name = spec.name;
-    this.clock = options.clock ?? new SystemClock();
-    this.logger = options.logger ?? consoleLogger;
-    this.callTimeout = checkTimeout(spec, 'callTimeout', spec.callTimeout ?? options.defaultCallTimeout);
-    this.initTimeout = checkTimeout(spec, 'initTimeout', spec.initTimeout);
-    this.shutdownTimeout = checkTimeout(
-      spec,
-      'shutdownTimeout',
-      spec.shutdownTimeout ?? options.defaultShutdownTimeout,
-    );
-    this.restartType = spec.restart ?? 'permanent';
-    this.calls = toHandlerMap(spec.calls);
-    this.casts = toHandlerMap(spec.casts);
-    this.deadlines = new CallDeadlines<PendingReply>(this.clock, (pending) =>
-      pending.fail(new CallTimeoutError(this.name, pending.name, pending.timeoutMs)),
-    );
+    this.t = spec instanceof ServerTemplate ? spec : new ServerTemplate(spec, options);
+    this.key = identity?.key;
+    this.args = identity?.args;
+  }
+
+  /** Name used in errors, logs and introspection (`Name[key]` for a keyed dynamic child). */
+  get name(): string {
+    return this.key === undefined ? this.t.name : `${this.t.name}[${this.key}]`;
+  }
+
+  get restartType(): RestartType {
+    return this.t.restartType;
+  }
+
+  get shutdownTimeout(): number {
+    return this.t.shutdownTimeout;
   }
 
   /** The current lifecycle state. */
@@ -171,9 +198,22 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     return this.instances;
   }
 
+  /** Messages waiting, not counting the one being handled. */
+  get mailboxLength(): number {
+    return this.mailbox === undefined ? 0 : this.mailbox.length;
+  }
+
   /** Registers the one listener (the supervisor) told about every exit. */
   setExitListener(listener: ExitListener | undefined): void {
     this.exitListener = listener;
+  }
+
+  /**
+   * Calls `onDown` once when the process exits for good (not when it is about to be restarted), like
+   * an OTP monitor. Used by registries to drop entries the moment a process ends.
+   */
+  monitor(onDown: (reason: ExitReason) => void): void {
+    (this.monitors ??= []).push(onDown);
   }
 
   // ---------------------------------------------------------------- messages (hot path)
@@ -183,12 +223,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
    * {@link CallTimeoutError}, {@link ServerCrashedError}, {@link ServerNotRunningError} or
    * {@link UnknownMessageError}; it always settles exactly once.
    */
-  call(name: string, args: readonly unknown[], timeoutMs: number = this.callTimeout): Promise<unknown> {
-    const handler = this.calls.get(name);
+  call(name: string, args: readonly unknown[], timeoutMs: number = this.t.callTimeout): Promise<unknown> {
+    const handler = this.t.calls.get(name);
     if (handler === undefined) {
-      return Promise.reject(new UnknownMessageError(this.name, 'call', name, [...this.calls.keys()]));
+      return Promise.reject(new UnknownMessageError(this.name, 'call', name, [...this.t.calls.keys()]));
     }
-    if (!this.accepting()) return Promise.reject(this.notRunning(`call '${name}'`));
+    if (this.state !== 'running') {
+      const refusal = this.refusal(CALL, name);
+      if (refusal !== undefined) return Promise.reject(refusal);
+    }
     const finite = timeoutMs !== Infinity;
     if (finite && !(timeoutMs >= 0)) {
       return Promise.reject(
@@ -197,17 +240,18 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         ),
       );
     }
-    const promise = new Promise<unknown>(this.park);
+    const promise = new Promise<unknown>(park);
     const pending = new PendingReply(
+      this.t.name,
       name,
       args,
-      this.parkedResolve,
-      this.parkedReject,
-      finite ? this.clock.now() + timeoutMs : Infinity,
+      parkedResolve,
+      parkedReject,
+      finite ? this.t.clock.now() + timeoutMs : Infinity,
       timeoutMs,
     );
-    this.parkedResolve = this.parkedReject = undefined;
-    if (finite) this.deadlines.track(pending);
+    parkedResolve = parkedReject = undefined;
+    if (finite) (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire)).track(pending);
     this.enqueue(CALL, name, handler, pending);
     return promise;
   }
@@ -218,85 +262,129 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
    * message is never silently lost.
    */
   cast(name: string, args: readonly unknown[]): void {
-    const handler = this.casts.get(name);
-    if (handler === undefined) throw new UnknownMessageError(this.name, 'cast', name, [...this.casts.keys()]);
-    if (!this.accepting()) throw this.notRunning(`cast '${name}'`);
+    const handler = this.t.casts.get(name);
+    if (handler === undefined)
+      throw new UnknownMessageError(this.name, 'cast', name, [...this.t.casts.keys()]);
+    if (this.state !== 'running') {
+      const refusal = this.refusal(CAST, name);
+      if (refusal !== undefined) throw refusal;
+    }
     this.enqueue(CAST, name, handler, args);
   }
 
   /** Queues any message for the server's info handler (OTP `send`/`handle_info`). */
   send(message: unknown): void {
-    if (!this.accepting()) throw this.notRunning('an info message');
-    this.enqueue(INFO, 'info', this.spec.info as AnyHandler | undefined, message);
+    if (this.state !== 'running') {
+      const refusal = this.refusal(INFO, 'info');
+      if (refusal !== undefined) throw refusal;
+    }
+    this.enqueue(INFO, 'info', this.t.info, message);
   }
 
   /**
    * Resolves with a shallow copy of the instance's own fields, taken between messages (after every
    * message sent before it), like OTP's `:sys.get_state`. For debugging and tests.
    */
-  getState(timeoutMs: number = this.callTimeout): Promise<Record<string, unknown>> {
-    if (!this.accepting()) return Promise.reject(this.notRunning('getState'));
-    const promise = new Promise<unknown>(this.park);
+  getState(timeoutMs: number = this.t.callTimeout): Promise<Record<string, unknown>> {
+    if (this.state !== 'running') {
+      const refusal = this.refusal(GET_STATE, 'getState');
+      if (refusal !== undefined) return Promise.reject(refusal);
+    }
+    const promise = new Promise<unknown>(park);
     const pending = new PendingReply(
+      this.t.name,
       'getState',
       [],
-      this.parkedResolve,
-      this.parkedReject,
-      timeoutMs === Infinity ? Infinity : this.clock.now() + timeoutMs,
+      parkedResolve,
+      parkedReject,
+      timeoutMs === Infinity ? Infinity : this.t.clock.now() + timeoutMs,
       timeoutMs,
     );
-    this.parkedResolve = this.parkedReject = undefined;
-    if (timeoutMs !== Infinity) this.deadlines.track(pending);
+    parkedResolve = parkedReject = undefined;
+    if (timeoutMs !== Infinity) {
+      (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire)).track(pending);
+    }
     this.enqueue(GET_STATE, 'getState', undefined, pending);
     return promise as Promise<Record<string, unknown>>;
   }
 
-  private accepting(): boolean {
+  /**
+   * Why a message cannot be queued now, or undefined if it can (only asked when not running). Before
+   * the first start and while restarting, messages wait for the instance — up to `restartBuffer`
+   * of them, and not at all with `whileRestarting: 'reject'`.
+   */
+  private refusal(kind: number, name: string): ServerNotRunningError | undefined {
     const s = this.state;
-    return s === 'running' || s === 'starting' || s === 'idle' || s === 'restarting';
+    const holding = s === 'stopping' && this.stopping !== undefined && this.stopping.holding;
+    if (!(s === 'idle' || s === 'starting' || s === 'restarting' || holding)) {
+      return this.notRunning(describeMessage(kind, name));
+    }
+    const restarting = s === 'restarting' || holding || (s === 'starting' && this.restartCount > 0);
+    if (restarting && this.t.failFast) {
+      return this.notRunning(describeMessage(kind, name), "it is restarting (whileRestarting: 'reject')");
+    }
+    const waiting = this.mailboxLength;
+    if (waiting >= this.t.restartBuffer) {
+      return this.notRunning(
+        describeMessage(kind, name),
+        `${waiting} message(s) already wait for it to run (restartBuffer ${this.t.restartBuffer})`,
+      );
+    }
+    return undefined;
   }
 
   private enqueue(kind: number, name: string, handler: AnyHandler | undefined, payload: unknown): void {
-    this.mailbox.push(kind, name, handler, payload);
+    (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4)).push(kind, name, handler, payload);
     if (!this.busy && !this.drainScheduled && (this.state === 'running' || this.state === 'stopping')) {
       this.drainScheduled = true;
-      queueMicrotask(this.drainTask);
+      scheduler.schedule(this);
     }
   }
 
-  /** Handles queued messages one at a time until the mailbox is empty or a handler goes async. */
+  /** @internal Called by the shared scheduler. */
+  runScheduled(): void {
+    this.drainScheduled = false;
+    this.drain();
+  }
+
+  /**
+   * Handles queued messages one at a time until the mailbox is empty, a handler goes async, or the
+   * scheduler's slice is used up (then it queues itself again so others get a turn).
+   */
   private drain(): void {
-    if (this.busy || !(this.state === 'running' || this.state === 'stopping')) return;
+    const s = this.state;
+    if (this.busy || !(s === 'running' || s === 'stopping')) return;
     const mailbox = this.mailbox;
-    while (mailbox.shift()) {
-      if (++this.sliceCount > SLICE) {
-        // Handle the taken message on the next turn: a long queue must not block I/O.
-        this.busy = true;
-        setImmediate(this.resumeAfterYield);
-        return;
+    const stopping = s === 'stopping' ? this.stopping : undefined;
+    if (mailbox !== undefined) {
+      while (mailbox.length > 0) {
+        if (stopping !== undefined) {
+          if (stopping.budget <= 0) break;
+          stopping.budget--;
+        }
+        if (scheduler.left <= 0) {
+          if (stopping !== undefined) stopping.budget++;
+          this.drainScheduled = true;
+          scheduler.schedule(this);
+          return;
+        }
+        scheduler.left--;
+        mailbox.shift();
+        if (!this.handleTaken()) return;
       }
-      if (!this.handleTaken()) return;
+      mailbox.clearTaken();
     }
-    mailbox.clearTaken();
-    this.sliceCount = 0;
-    if (this.state === 'stopping' && this.onQuiet !== undefined) this.onQuiet();
+    if (stopping !== undefined) stopping.onQuiet?.();
+    else if (this.idle !== undefined) this.idle.since = this.t.clock.now();
   }
-
-  private readonly resumeAfterYield = (): void => {
-    if (!this.busy) return; // killed or crashed meanwhile
-    this.busy = false;
-    this.sliceCount = 0;
-    if (!(this.state === 'running' || this.state === 'stopping')) return;
-    if (this.handleTaken()) this.drain();
-  };
 
   /** Runs the message last taken from the mailbox. True when it finished synchronously. */
   private handleTaken(): boolean {
-    const mailbox = this.mailbox;
+    const mailbox = this.mailbox as Mailbox<AnyHandler, unknown>;
     const kind = mailbox.kind;
     if (kind === GET_STATE) {
       (mailbox.payload as PendingReply).reply({ ...(this.instance as object) });
-      this.deadlines.release();
+      (this.deadlines as CallDeadlines<PendingReply> | undefined)?.release();
       return true;
     }
     let result: unknown;
@@ -311,7 +399,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       } else if (mailbox.handler !== undefined) {
         result = mailbox.handler.call(this.instance, mailbox.payload);
       } else {
-        this.logger.debug(
+        this.t.logger.debug(
           `${this.name} has no @HandleInfo handler; ignored ${describeError(mailbox.payload)}`,
         );
         return true;
@@ -322,7 +410,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
     if (isThenable(result)) {
       this.busy = true;
-      result.then(this.onHandlerDone, this.onHandlerFailed);
+      const c = this.continuations?.epoch === this.epoch ? this.continuations : this.makeContinuations();
+      result.then(c.done, c.failed);
       return false;
     }
     this.finish(result);
@@ -330,11 +419,12 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   private finish(result: unknown): void {
-    switch (this.mailbox.kind) {
+    const mailbox = this.mailbox as Mailbox<AnyHandler, unknown>;
+    switch (mailbox.kind) {
       case CALL:
         this.handledCalls++;
-        (this.mailbox.payload as PendingReply).reply(result);
-        this.deadlines.release();
+        (mailbox.payload as PendingReply).reply(result);
+        this.deadlines?.release();
         break;
       case CAST:
         this.handledCasts++;
@@ -344,31 +434,43 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
   }
 
-  private makeContinuations(epoch: number): void {
-    this.onHandlerDone = (value) => {
-      if (epoch !== this.epoch || !this.busy) return;
-      this.busy = false;
-      this.finish(value);
-      this.drain();
+  /** The settle callbacks of async handlers for the current instance; stale ones ignore late results. */
+  private makeContinuations(): Continuations {
+    const epoch = this.epoch;
+    const c: Continuations = {
+      epoch,
+      done: (value) => {
+        if (epoch !== this.epoch || !this.busy) return;
+        this.busy = false;
+        this.finish(value);
+        this.drain();
+      },
+      failed: (error) => {
+        if (epoch !== this.epoch || !this.busy) return;
+        this.busy = false;
+        this.crash(error);
+      },
     };
-    this.onHandlerFailed = (error) => {
-      if (epoch !== this.epoch || !this.busy) return;
-      this.busy = false;
-      this.crash(error);
-    };
+    this.continuations = c;
+    return c;
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   /** Creates the first instance and runs `init`. Rejects with {@link InitFailedError}. */
-  async start(): Promise<void> {
-    if (this.state !== 'idle') throw new Error(`${this.name} was already started (status ${this.state})`);
-    const failure = await this.boot();
-    if (failure !== undefined) {
-      this.state = 'failed';
-      this.failQueued((what) => this.notRunning(what, 'it failed to start'));
-      throw failure;
+  start(): Promise<void> {
+    if (this.state !== 'idle') {
+      return Promise.reject(new Error(`${this.name} was already started (status ${this.state})`));
     }
+    const outcome = this.boot();
+    return isThenable(outcome) ? outcome.then((failure) => this.started(failure)) : this.started(outcome);
+  }
+
+  private started(failure: InitFailedError | undefined): Promise<void> {
+    if (failure === undefined) return Promise.resolve();
+    this.state = 'failed';
+    this.failQueued((what) => this.notRunning(what, 'it failed to start'));
+    return Promise.reject(failure);
   }
 
   /**
@@ -382,49 +484,78 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.restartCount++;
     const failure = await this.boot();
     if (failure !== undefined) {
-      this.logger.error(failure.message, failure.cause ?? failure);
       this.exit({ kind: 'crash', error: failure, during: failure.step });
       return false;
     }
     return this.state === 'running';
   }
 
-  /** Runs the factory and `init`; on success the server is running. Returns the failure otherwise. */
-  private async boot(): Promise<InitFailedError | undefined> {
+  /**
+   * Runs the factory and `init`; on success the server is running. Returns the failure otherwise.
+   * Synchronous when both are, so starting a dynamic child costs no promise or timer.
+   */
+  private boot(): InitFailedError | undefined | Promise<InitFailedError | undefined> {
     this.state = 'starting';
     const epoch = ++this.epoch;
-    this.makeContinuations(epoch);
     this.instance = undefined;
-    let instance: T;
+    let created: T | Promise<T>;
     try {
-      instance = await this.spec.create(++this.instances);
+      created = this.t.spec.create(++this.instances, this.args);
     } catch (error) {
       return this.bootFailed(new InitFailedError(this.name, 'creating the instance', error));
     }
+    if (!isThenable(created)) return this.afterCreate(epoch, created);
+    return Promise.resolve(created).then(
+      (instance) => this.afterCreate(epoch, instance),
+      (error: unknown) =>
+        epoch === this.epoch
+          ? this.bootFailed(new InitFailedError(this.name, 'creating the instance', error))
+          : undefined,
+    );
+  }
+
+  private afterCreate(
+    epoch: number,
+    instance: T,
+  ): InitFailedError | undefined | Promise<InitFailedError | undefined> {
     if (epoch !== this.epoch) return undefined;
     this.instance = instance;
-    const init = this.spec.init;
-    if (init !== undefined) {
-      const failure = await this.runBounded(() => init.call(instance), this.initTimeout);
-      if (epoch !== this.epoch) return undefined;
-      if (failure !== undefined) {
-        return this.bootFailed(
-          failure.timedOut
-            ? new InitFailedError(this.name, `@Init ${init.name}()`, undefined, this.initTimeout)
-            : new InitFailedError(this.name, `@Init ${init.name}()`, failure.error),
-        );
-      }
+    const init = this.t.init;
+    if (init === undefined) return this.running(epoch);
+    const step = `@Init ${init.name}()`;
+    let result: unknown;
+    try {
+      result = init.call(instance, this.args);
+    } catch (error) {
+      return this.bootFailed(new InitFailedError(this.name, step, error));
     }
-    if (this.state !== 'starting') return undefined; // stopped while starting
+    if (!isThenable(result)) return this.running(epoch);
+    return this.runBounded(() => result, this.t.initTimeout).then((failure) => {
+      if (epoch !== this.epoch) return undefined;
+      if (failure === undefined) return this.running(epoch);
+      return this.bootFailed(
+        failure.timedOut
+          ? new InitFailedError(this.name, step, undefined, this.t.initTimeout)
+          : new InitFailedError(this.name, step, failure.error),
+      );
+    });
+  }
+
+  private running(epoch: number): undefined {
+    if (epoch !== this.epoch || this.state !== 'starting') return undefined; // stopped while starting
     this.state = 'running';
-    this.startedAt = this.clock.now();
-    this.drainScheduled = true;
-    queueMicrotask(this.drainTask);
+    this.startedAt = this.t.clock.now();
+    if (this.t.idleTimeout !== Infinity) this.watchIdle();
+    if (this.mailboxLength > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      scheduler.schedule(this);
+    }
+    this.emit(this.restartCount === 0 ? 'started' : 'restarted');
     return undefined;
   }
 
   private bootFailed(error: InitFailedError): InitFailedError {
-    this.lastCrash = { at: this.clock.now(), during: error.step, error: error.message };
+    this.lastCrash = { at: this.t.clock.now(), during: error.step, error: error.message };
     return error;
   }
 
@@ -432,90 +563,112 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
    * Stops the server: refuses new messages, handles those already queued (unless `drain: false`),
    * runs `@Terminate(reason)`, then reports the exit to the supervisor. If that takes longer than the
    * shutdown timeout the server is killed: callers still waiting get {@link ServerNotRunningError} and
-   * `@Terminate` does not run (OTP's brutal kill).
+   * `@Terminate` does not run (OTP's brutal kill). With `forRestart`, messages are kept for the next
+   * instance instead.
    */
   stop(reason: ExitReason = 'normal', options: StopOptions = {}): Promise<void> {
-    if (this.stopping !== undefined) return this.stopping;
-    this.stopping = this.runStop(reason, options).finally(() => {
-      this.stopping = undefined;
-    });
-    return this.stopping;
+    if (this.stopping !== undefined) return this.stopping.promise;
+    const s = this.state;
+    if (s === 'stopped' || s === 'failed') return Promise.resolve();
+    if (s === 'idle' || s === 'restarting' || s === 'starting') {
+      this.abandon(reason, options.forRestart === true);
+      return Promise.resolve();
+    }
+    const holding = options.forRestart === true;
+    const stopping: { -readonly [K in keyof Stopping]: Stopping[K] } = {
+      promise: undefined as unknown as Promise<void>,
+      budget: holding || options.drain === false ? 0 : Infinity,
+      holding,
+      onQuiet: undefined,
+    };
+    this.stopping = stopping;
+    stopping.promise = this.runStop(reason, options, stopping);
+    return stopping.promise;
   }
 
-  private async runStop(reason: ExitReason, options: StopOptions): Promise<void> {
-    const timeout = options.timeout ?? this.shutdownTimeout;
-    const s = this.state;
-    if (s === 'stopped' || s === 'failed') return;
-    if (s === 'idle' || s === 'restarting' || s === 'starting') {
-      // No instance to drain or terminate (or it is still being made: abandon it).
-      this.epoch++;
-      this.state = 'stopped';
-      this.failQueued((what) => this.notRunning(what, 'it stopped before it was running'));
-      this.instance = undefined;
-      this.exit(reason, true);
-      return;
-    }
-    this.state = 'stopping';
-    if (options.drain === false) {
-      this.failQueued((what) => this.notRunning(what, 'stopped without draining its mailbox'));
-    }
-    const epoch = this.epoch;
-    const instance = this.instance as T;
-    const terminate = this.spec.terminate;
-    const outcome = await this.runBounded(async () => {
-      await this.quiet();
-      if (epoch !== this.epoch) return; // a handler crashed while draining; it terminated
-      if (terminate !== undefined) {
-        try {
-          await terminate.call(instance, reason);
-        } catch (error) {
-          this.logger.error(`${this.name}: @Terminate ${terminate.name}() threw while stopping`, error);
-        }
-      }
-    }, timeout);
-    if (epoch !== this.epoch) return; // crashed while draining: the crash path took over
-    this.epoch++; // detach any handler still running from this process
-    const mailbox = this.mailbox;
-    const inFlight = this.busy ? describeMessage(mailbox.kind, mailbox.name) : undefined;
-    const inFlightReply =
-      this.busy && awaitsReply(mailbox.kind) ? (mailbox.payload as PendingReply) : undefined;
-    this.busy = false;
-    this.drainScheduled = false;
-    this.instance = undefined;
-    this.startedAt = undefined;
-    if (outcome?.timedOut) {
-      const left = mailbox.length + (inFlight ? 1 : 0);
-      this.logger.warn(
-        `${this.name} did not stop within ${timeout} ms (${left} message(s) unhandled); killed without @Terminate`,
-      );
-      this.state = 'stopped';
-      inFlightReply?.fail(this.notRunning(inFlight as string, 'killed after its shutdown timeout'));
-      this.failQueued((what) => this.notRunning(what, 'killed after its shutdown timeout'));
-      this.exit('killed', true);
-      return;
-    }
+  /** Stops a process that has no running instance (never started, restarting, or still starting). */
+  private abandon(reason: ExitReason, holding: boolean): void {
+    this.epoch++;
     this.state = 'stopped';
+    this.instance = undefined;
+    this.stopIdleWatch();
+    if (!holding) this.failQueued((what) => this.notRunning(what, 'it stopped before it was running'));
     this.exit(reason, true);
   }
 
-  /** Resolves once the mailbox is empty and no handler runs (only while stopping). */
-  private quiet(): Promise<void> {
-    if (!this.busy && this.mailbox.length === 0) return Promise.resolve();
+  private async runStop(reason: ExitReason, options: StopOptions, stopping: Stopping): Promise<void> {
+    try {
+      const timeout = options.timeout ?? this.t.shutdownTimeout;
+      this.state = 'stopping';
+      this.stopIdleWatch();
+      if (stopping.holding && this.t.failFast) {
+        this.failQueued((what) => this.notRunning(what, "it is restarting (whileRestarting: 'reject')"));
+      } else if (options.drain === false && !stopping.holding) {
+        this.failQueued((what) => this.notRunning(what, 'stopped without draining its mailbox'));
+      }
+      const epoch = this.epoch;
+      const instance = this.instance as T;
+      const terminate = this.t.terminate;
+      const outcome = await this.runBounded(async () => {
+        await this.quiet(stopping);
+        if (epoch !== this.epoch) return; // a handler crashed while draining; it terminated
+        if (terminate !== undefined) {
+          try {
+            await terminate.call(instance, reason);
+          } catch (error) {
+            this.t.logger.error(`${this.name}: @Terminate ${terminate.name}() threw while stopping`, error);
+          }
+        }
+      }, timeout);
+      if (epoch !== this.epoch) return; // crashed while draining: the crash path took over
+      this.epoch++; // detach any handler still running from this process
+      const mailbox = this.mailbox;
+      const inFlight =
+        this.busy && mailbox !== undefined ? describeMessage(mailbox.kind, mailbox.name) : undefined;
+      const inFlightReply =
+        inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
+          ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
+          : undefined;
+      this.busy = false;
+      mailbox?.clearTaken();
+      this.instance = undefined;
+      this.startedAt = undefined;
+      this.state = 'stopped';
+      if (outcome?.timedOut) {
+        const left = this.mailboxLength + (inFlight ? 1 : 0);
+        this.t.logger.warn(
+          `${this.name} did not stop within ${timeout} ms (${left} message(s) unhandled); killed without @Terminate`,
+        );
+        inFlightReply?.fail(this.notRunning(inFlight as string, 'killed after its shutdown timeout'));
+        if (!stopping.holding)
+          this.failQueued((what) => this.notRunning(what, 'killed after its shutdown timeout'));
+        this.exit('killed', true);
+        return;
+      }
+      this.exit(reason, true);
+    } finally {
+      this.stopping = undefined;
+    }
+  }
+
+  /** Resolves once no handler runs and the stop has handled what it may of the mailbox. */
+  private quiet(stopping: Stopping): Promise<void> {
+    if (!this.busy && (this.mailboxLength === 0 || stopping.budget <= 0)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.onQuiet = () => {
-        this.onQuiet = undefined;
+      stopping.onQuiet = () => {
+        stopping.onQuiet = undefined;
         resolve();
       };
       if (!this.busy && !this.drainScheduled) {
         this.drainScheduled = true;
-        queueMicrotask(this.drainTask);
+        scheduler.schedule(this);
       }
     });
   }
 
   /** A handler threw: fail the callers, run `@Terminate`, then let the supervisor decide. */
   private crash(error: unknown): void {
-    const mailbox = this.mailbox;
+    const mailbox = this.mailbox as Mailbox<AnyHandler, unknown>;
     const during = describeMessage(mailbox.kind, mailbox.name);
     const inFlightReply = awaitsReply(mailbox.kind) ? (mailbox.payload as PendingReply) : undefined;
     const wasStopping = this.state === 'stopping';
@@ -525,9 +678,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.startedAt = undefined;
     this.busy = true; // nothing runs until the exit is decided
     this.state = wasStopping ? 'stopping' : 'restarting';
-    this.lastCrash = { at: this.clock.now(), during, error: describeError(error) };
-    this.logger.error(`${this.name} crashed while handling ${during}: ${describeError(error)}`, error);
+    this.stopIdleWatch();
+    this.lastCrash = { at: this.t.clock.now(), during, error: describeError(error) };
     inFlightReply?.fail(new ServerCrashedError(this.name, during, error));
+    mailbox.clearTaken();
     let dropped = 0;
     mailbox.drain((kind, name, payload) => {
       if (awaitsReply(kind)) {
@@ -536,18 +690,19 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         );
       } else dropped++;
     });
-    this.deadlines.clear();
-    if (dropped > 0)
-      this.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were lost in the crash`);
+    this.deadlines?.clear();
+    if (dropped > 0) {
+      this.t.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were lost in the crash`);
+    }
     const reason: CrashReason = { kind: 'crash', error, during };
-    const terminate = this.spec.terminate;
+    const terminate = this.t.terminate;
     const afterTerminate = (): void => {
       if (this.epoch !== epoch) return;
       this.busy = false;
       if (wasStopping) {
         // A crash while draining for shutdown ends the stop.
         this.state = 'stopped';
-        this.onQuiet?.();
+        this.stopping?.onQuiet?.();
         this.exit(reason, true);
       } else this.exit(reason);
     };
@@ -555,43 +710,124 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       afterTerminate();
       return;
     }
-    void this.runBounded(() => terminate.call(instance, reason), this.shutdownTimeout).then((outcome) => {
+    void this.runBounded(() => terminate.call(instance, reason), this.t.shutdownTimeout).then((outcome) => {
       if (outcome?.timedOut)
-        this.logger.warn(`${this.name}: @Terminate ${terminate.name}() timed out after a crash`);
+        this.t.logger.warn(`${this.name}: @Terminate ${terminate.name}() timed out after a crash`);
       else if (outcome)
-        this.logger.error(`${this.name}: @Terminate ${terminate.name}() threw after a crash`, outcome.error);
+        this.t.logger.error(
+          `${this.name}: @Terminate ${terminate.name}() threw after a crash`,
+          outcome.error,
+        );
       afterTerminate();
     });
   }
 
   /**
    * Reports an exit. A listener that will restart the server keeps it in `restarting` (messages wait);
-   * otherwise the exit is final and everything still queued is refused.
+   * otherwise the exit is final: everything still queued is refused and monitors are told. Without a
+   * listener, a crash is logged here; with one, the supervisor logs it once, with what it decided.
    */
   private exit(reason: ExitReason, stopped = false): void {
-    const restart = this.exitListener?.(this, reason) ?? false;
+    const crashed = typeof reason !== 'string';
+    if (crashed) this.emit('crashed', reason);
+    let restart = false;
+    const listener = this.exitListener;
+    if (listener !== undefined) {
+      try {
+        restart = listener(this, reason);
+      } catch (error) {
+        this.t.logger.error(`${this.name}: its supervisor failed to handle its exit`, error);
+      }
+    } else if (crashed) {
+      this.t.logger.error(`${this.name} ${describeExit(reason)}`, reason.error);
+    }
     if (restart) {
       this.state = 'restarting';
       return;
     }
-    if (!stopped) this.state = typeof reason === 'string' ? 'stopped' : 'failed';
+    if (!stopped) this.state = crashed ? 'failed' : 'stopped';
     this.failQueued((what) => this.notRunning(what, `it exited (${describeExit(reason)})`));
+    this.emit('stopped', reason);
+    const monitors = this.monitors;
+    if (monitors !== undefined) {
+      this.monitors = undefined;
+      for (const onDown of monitors) {
+        try {
+          onDown(reason);
+        } catch (error) {
+          this.t.logger.error(`${this.name}: a monitor threw`, error);
+        }
+      }
+    }
   }
 
   /** Refuses everything in the mailbox: calls get `makeError`, casts and infos are counted and logged. */
   private failQueued(makeError: (message: string) => Error): void {
+    const mailbox = this.mailbox;
+    if (mailbox === undefined || mailbox.length === 0) return;
     let dropped = 0;
-    this.mailbox.drain((kind, name, payload) => {
+    mailbox.drain((kind, name, payload) => {
       if (awaitsReply(kind)) (payload as PendingReply).fail(makeError(describeMessage(kind, name)));
       else dropped++;
     });
-    this.deadlines.release();
+    this.deadlines?.release();
     if (dropped > 0)
-      this.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were not handled`);
+      this.t.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were not handled`);
   }
 
   private notRunning(what: string, detail?: string): ServerNotRunningError {
     return new ServerNotRunningError(this.name, what, this.state, detail);
+  }
+
+  private emit(type: LifecycleEventType, reason?: ExitReason): void {
+    const events = this.t.events;
+    if (events === undefined) return;
+    try {
+      events({
+        type,
+        kind: 'server',
+        name: this.t.name,
+        ...(this.key !== undefined ? { key: this.key } : {}),
+        at: this.t.clock.now(),
+        ...(reason !== undefined ? { reason } : {}),
+        restarts: this.restartCount,
+      });
+    } catch (error) {
+      this.t.logger.error(`${this.name}: a lifecycle event listener threw`, error);
+    }
+  }
+
+  // ---------------------------------------------------------------- idle timeout
+
+  private watchIdle(): void {
+    const idle = (this.idle ??= { timer: undefined, since: 0, fire: () => this.checkIdle() });
+    idle.since = this.t.clock.now();
+    if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.t.idleTimeout);
+  }
+
+  private checkIdle(): void {
+    const idle = this.idle as IdleWatch;
+    idle.timer = undefined;
+    if (this.state !== 'running') return;
+    const timeout = this.t.idleTimeout;
+    let wait = timeout;
+    if (!this.busy && this.mailboxLength === 0) {
+      const idleFor = this.t.clock.now() - idle.since;
+      if (idleFor >= timeout) {
+        this.t.onIdle?.(this);
+        return;
+      }
+      wait = timeout - idleFor;
+    }
+    idle.timer = this.t.clock.setTimer(idle.fire, wait);
+  }
+
+  private stopIdleWatch(): void {
+    const idle = this.idle;
+    if (idle?.timer !== undefined) {
+      this.t.clock.clearTimer(idle.timer);
+      idle.timer = undefined;
+    }
   }
 
   /** Runs `work`, giving up after `timeoutMs` on the clock. Resolves undefined on success. */
@@ -605,10 +841,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       const settle = (outcome: { timedOut: boolean; error?: unknown } | undefined): void => {
         if (done) return;
         done = true;
-        if (timer !== undefined) this.clock.clearTimer(timer);
+        if (timer !== undefined) this.t.clock.clearTimer(timer);
         resolve(outcome);
       };
-      if (timeoutMs !== Infinity) timer = this.clock.setTimer(() => settle({ timedOut: true }), timeoutMs);
+      if (timeoutMs !== Infinity) timer = this.t.clock.setTimer(() => settle({ timedOut: true }), timeoutMs);
       try {
         Promise.resolve(work()).then(
           () => settle(undefined),
@@ -628,15 +864,16 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     return {
       type: 'server',
       name: this.name,
+      ...(this.key !== undefined ? { key: this.key } : {}),
       status: this.state,
       incarnation: this.instances,
-      mailboxLength: this.mailbox.length,
+      mailboxLength: this.mailboxLength,
       busy: this.busy,
       handled: { calls: this.handledCalls, casts: this.handledCasts, infos: this.handledInfos },
       restarts: this.restartCount,
       ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
       ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
-      uptimeMs: running ? this.clock.now() - (this.startedAt as number) : 0,
+      uptimeMs: running ? this.t.clock.now() - (this.startedAt as number) : 0,
     };
   }
 }
@@ -648,19 +885,3 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === 'function'
   );
 }
-
-function toHandlerMap<T>(record: Readonly<Record<string, Handler<T>>> | undefined): Map<string, AnyHandler> {
-  const map = new Map<string, AnyHandler>();
-  if (record) for (const key of Object.keys(record)) map.set(key, record[key] as unknown as AnyHandler);
-  return map;
-}
-
-function checkTimeout(spec: { name: string }, option: string, value: number | undefined): number {
-  const ms = value ?? DEFAULT_TIMEOUT_MS;
-  if (ms === Infinity || (Number.isFinite(ms) && ms >= 0)) return ms;
-  throw new RangeError(
-    `${spec.name}: ${option} must be a number of ms >= 0 or Infinity, got ${String(value)}`,
-  );
-}
-
-function noop(): void {}

@@ -13,16 +13,19 @@ export type RestartType = 'permanent' | 'transient' | 'temporary';
 export interface ServerSpec<T extends object> {
   /** Name used in errors, logs and introspection. */
   readonly name: string;
-  /** Creates the instance for incarnation `n` (1 on first start, then one more per restart). */
-  create(incarnation: number): T | Promise<T>;
+  /**
+   * Creates the instance for incarnation `n` (1 on first start, then one more per restart). `args` are
+   * the process's start arguments (a dynamic child's `startChild(args)`; undefined for static servers).
+   */
+  create(incarnation: number, args: unknown): T | Promise<T>;
   /** Call handlers by message name. */
   readonly calls?: Readonly<Record<string, Handler<T>>>;
   /** Cast handlers by message name. */
   readonly casts?: Readonly<Record<string, Handler<T>>>;
   /** Receives every message sent with `send` (OTP `handle_info`). */
   readonly info?: (this: T, message: unknown) => unknown;
-  /** Runs before the first message; may be async. A throw fails the start. */
-  readonly init?: (this: T) => unknown;
+  /** Runs before the first message with the start arguments; may be async. A throw fails the start. */
+  readonly init?: (this: T, args: unknown) => unknown;
   /** Runs once when the server stops or crashes (not when it is killed). */
   readonly terminate?: (this: T, reason: ExitReason) => unknown;
   /** Default call timeout in ms (default 5000). `Infinity` disables it. */
@@ -33,6 +36,17 @@ export interface ServerSpec<T extends object> {
   readonly shutdownTimeout?: number;
   /** Restart type under a supervisor (default `permanent`). */
   readonly restart?: RestartType;
+  /**
+   * What a message meets while the server restarts (or backs off before restarting): `wait` (default)
+   * queues it for the new instance — calls still time out on their own timeout; `reject` fails it at
+   * once with `ServerNotRunningError`.
+   */
+  readonly whileRestarting?: 'wait' | 'reject';
+  /**
+   * How many messages may wait while the server is not running (starting, restarting, backing off)
+   * before new ones are refused with `ServerNotRunningError` (default 10000).
+   */
+  readonly restartBuffer?: number;
 }
 
 /** Lifecycle states, as reported by {@link ServerInfo.status}. */
@@ -42,6 +56,8 @@ export type ServerStatus = 'idle' | 'starting' | 'running' | 'restarting' | 'sto
 export interface ServerInfo {
   readonly type: 'server';
   readonly name: string;
+  /** The key of a dynamic child started under one. */
+  readonly key?: string;
   readonly status: ServerStatus;
   /** 1 for the first instance, +1 per restart. */
   readonly incarnation: number;

@@ -22,6 +22,13 @@ export interface SupervisedChild {
   start(): Promise<void>;
   /** Starts a fresh incarnation after an exit; resolves true if it is running afterwards. */
   restart(): Promise<boolean>;
-  stop(reason?: ExitReason, options?: { timeout?: number; drain?: boolean }): Promise<void>;
+  /**
+   * Stops it. `forRestart`: the supervisor will start it again, so queued and newly sent messages are
+   * kept for the next instance.
+   */
+  stop(
+    reason?: ExitReason,
+    options?: { timeout?: number; drain?: boolean; forRestart?: boolean },
+  ): Promise<void>;
   info(): ChildInfo;
 }

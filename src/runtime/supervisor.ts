@@ -1,7 +1,8 @@
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import type { LifecycleEventType, LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import type { RestartType } from './server-spec.js';
 import type { ChildInfo, ExitListener, SupervisedChild } from './supervised-child.js';
@@ -14,6 +15,27 @@ import { SystemClock } from './system-clock.js';
  * - `rest_for_one`: that child and the ones started after it.
  */
 export type RestartStrategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+
+/**
+ * Exponential backoff between restarts of a child (as Akka's restart-with-backoff): the n-th
+ * consecutive restart waits `min(maxMs, minMs · factor^(n-1))`, plus up to `jitter` of that at random.
+ * The count starts again once the child has run `resetAfterMs` without exiting. Messages sent while
+ * it waits are queued for the new instance (calls still time out on their own timeout).
+ */
+export interface BackoffOptions {
+  /** Delay before the first restart, in ms (> 0). */
+  readonly minMs: number;
+  /** The longest delay, in ms (>= minMs). */
+  readonly maxMs: number;
+  /** Growth per consecutive restart (default 2, >= 1). */
+  readonly factor?: number;
+  /** Random extra delay as a fraction of the delay, 0..1 (default 0). Spreads restarts of many children. */
+  readonly jitter?: number;
+  /** A child that ran this long since its last restart starts again from `minMs` (default `maxMs`). */
+  readonly resetAfterMs?: number;
+  /** Source of randomness for `jitter`, returning [0, 1) (default `Math.random`). */
+  readonly random?: () => number;
+}
 
 /** Options of a {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -32,8 +54,12 @@ export interface SupervisorOptions {
    * waits for its subtree, each child of which has its own shutdown timeout).
    */
   shutdownTimeout?: number;
+  /** Wait between restarts, growing exponentially (default: restart at once). */
+  backoff?: BackoffOptions;
   clock?: Clock;
   logger?: RuntimeLogger;
+  /** Receives started / restarted / gave_up / stopped events of this supervisor. */
+  events?: LifecycleListener;
   /** Called once each time the restart limit is exceeded, after every child was stopped. */
   onGiveUp?: (supervisor: Supervisor, lastExit: { child: string; reason: ExitReason }) => void;
 }
@@ -62,6 +88,8 @@ export interface SupervisorInfo {
   readonly withinMs: number;
   /** Times this supervisor was restarted by its parent. */
   readonly restarts: number;
+  /** Restarts within the current intensity window. */
+  readonly recentRestarts: number;
   readonly children: readonly ChildInfo[];
 }
 
@@ -89,12 +117,18 @@ export class Supervisor implements SupervisedChild {
   /** Per child, by index: its effective restart type and shutdown timeout (overrides applied). */
   private readonly restartTypes: RestartType[] = [];
   private readonly shutdownTimeouts: number[] = [];
+  /** Backoff state per child, by index: consecutive restarts and when the last one happened. */
+  private readonly consecutive: number[] = [];
+  private readonly restartedAt: number[] = [];
+  private readonly backoffTimers = new Set<TimerHandle>();
   private readonly restartTimes: number[] = [];
   private state: SupervisorStatus = 'idle';
   private restartCount = 0;
   private exitListener: ExitListener | undefined;
   /** True while a one_for_all / rest_for_one restart stops siblings: their exits are its own doing. */
   private restartingGroup = false;
+  /** True while it is itself stopped by its parent to be restarted: children keep their messages. */
+  private holding = false;
   private readonly listener = (child: SupervisedChild, reason: ExitReason): boolean =>
     this.onChildExit(child, reason);
 
@@ -118,6 +152,7 @@ export class Supervisor implements SupervisedChild {
     }
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? consoleLogger;
+    if (options.backoff !== undefined) checkBackoff(this.name, options.backoff);
   }
 
   get status(): SupervisorStatus {
@@ -147,6 +182,8 @@ export class Supervisor implements SupervisedChild {
     this.children.push(child);
     this.restartTypes.push(restart);
     this.shutdownTimeouts.push(shutdownTimeout);
+    this.consecutive.push(0);
+    this.restartedAt.push(0);
   }
 
   setExitListener(listener: ExitListener | undefined): void {
@@ -171,6 +208,7 @@ export class Supervisor implements SupervisedChild {
       }
     }
     this.state = 'running';
+    this.emit('started');
   }
 
   /**
@@ -201,17 +239,33 @@ export class Supervisor implements SupervisedChild {
       }
     }
     this.state = 'running';
+    this.emit('restarted');
     return true;
   }
 
-  /** Stops children in reverse start order, each within its own shutdown timeout. */
-  async stop(reason: ExitReason = 'shutdown', options: { drain?: boolean } = {}): Promise<void> {
+  /**
+   * Stops children in reverse start order, each within its own shutdown timeout. With `forRestart`
+   * (its parent restarts a group), children keep their queued messages for their next instances.
+   */
+  async stop(
+    reason: ExitReason = 'shutdown',
+    options: { drain?: boolean; forRestart?: boolean } = {},
+  ): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     const gaveUp = this.state === 'gave_up';
     this.state = 'stopping';
-    if (!gaveUp) await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true);
+    this.cancelBackoffs();
+    this.holding = options.forRestart === true;
+    try {
+      if (!gaveUp) {
+        await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true, this.holding);
+      }
+    } finally {
+      this.holding = false;
+    }
     this.state = 'stopped';
-    this.exitListener?.(this, reason);
+    const restart = this.exitListener?.(this, reason) ?? false;
+    if (!restart) this.emit('stopped', reason);
   }
 
   info(): SupervisorInfo {
@@ -223,15 +277,21 @@ export class Supervisor implements SupervisedChild {
       maxRestarts: this.maxRestarts,
       withinMs: this.withinMs,
       restarts: this.restartCount,
+      recentRestarts: this.restartTimes.filter((at) => this.clock.now() - at < this.withinMs).length,
       children: this.children.map((c) => c.info()),
     };
   }
 
-  private async stopChildren(from: number, reason: ExitReason, drain: boolean): Promise<void> {
+  private async stopChildren(
+    from: number,
+    reason: ExitReason,
+    drain: boolean,
+    forRestart = false,
+  ): Promise<void> {
     for (let i = from; i >= 0; i--) {
       const child = this.children[i];
       try {
-        await child.stop(reason, { drain, timeout: this.shutdownTimeouts[i] });
+        await child.stop(reason, { drain, timeout: this.shutdownTimeouts[i], forRestart });
       } catch (error) {
         this.logger.error(`${this.name}: stopping ${child.name} failed`, error);
       }
@@ -239,14 +299,18 @@ export class Supervisor implements SupervisedChild {
   }
 
   private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
-    if (this.state !== 'running' || this.restartingGroup) return false;
     const index = this.children.indexOf(child);
     const restartType = this.restartTypes[index];
+    // Stopped by this supervisor to be started again (group restart, or its own restart by its parent).
+    if (this.restartingGroup || this.holding) return restartType !== 'temporary';
+    if (this.state !== 'running') return false;
+    const crash = typeof reason === 'string' ? undefined : reason;
     const wanted = restartType === 'permanent' || (restartType === 'transient' && !isNormalExit(reason));
     if (!wanted) {
-      if (!isNormalExit(reason)) {
-        this.logger.warn(
-          `${this.name}: ${restartType} child ${child.name} exited (${describeExit(reason)}); not restarted`,
+      if (crash !== undefined) {
+        this.logger.error(
+          `${child.name} ${describeExit(reason)}; it is ${restartType}, so ${this.name} does not restart it`,
+          crash.error,
         );
       }
       return false;
@@ -261,13 +325,60 @@ export class Supervisor implements SupervisedChild {
     times.push(now);
     const from = this.strategy === 'one_for_all' ? 0 : index;
     const group = this.strategy === 'one_for_one' ? [child] : this.children.slice(from);
-    this.logger.warn(
-      `${this.name}: restarting ${group.map((c) => c.name).join(', ')} (${this.strategy}; ${child.name} ` +
-        `${describeExit(reason)})`,
-    );
-    // Restart outside the exit callback so the exiting child has finished its own bookkeeping.
-    queueMicrotask(() => void this.restartGroup(group, child));
+    const delay = this.backoffDelay(index, now);
+    const what =
+      group.length === 1
+        ? `restarts it`
+        : `restarts ${group.map((c) => c.name).join(', ')} (${this.strategy})`;
+    const message =
+      `${child.name} ${describeExit(reason)}; ${this.name} ${what}` +
+      `${delay > 0 ? ` in ${Math.round(delay)} ms` : ''} (restart ${times.length} of ${this.maxRestarts} within ${this.withinMs} ms)`;
+    if (crash !== undefined) this.logger.error(message, crash.error);
+    else this.logger.warn(message);
+    if (delay > 0) {
+      const timer = this.clock.setTimer(() => {
+        this.backoffTimers.delete(timer);
+        void this.restartGroup(group, child);
+      }, delay);
+      this.backoffTimers.add(timer);
+    } else {
+      // Restart outside the exit callback so the exiting child has finished its own bookkeeping.
+      queueMicrotask(() => void this.restartGroup(group, child));
+    }
     return true;
+  }
+
+  /** The wait before restarting child `index` (0 without backoff); counts the restart. */
+  private backoffDelay(index: number, now: number): number {
+    const backoff = this.options.backoff;
+    if (backoff === undefined) return 0;
+    if (now - this.restartedAt[index] >= (backoff.resetAfterMs ?? backoff.maxMs)) this.consecutive[index] = 0;
+    const n = this.consecutive[index]++;
+    const base = Math.min(backoff.maxMs, backoff.minMs * (backoff.factor ?? 2) ** n);
+    const jitter = backoff.jitter ?? 0;
+    return jitter > 0 ? base + base * jitter * (backoff.random ?? Math.random)() : base;
+  }
+
+  private cancelBackoffs(): void {
+    for (const timer of this.backoffTimers) this.clock.clearTimer(timer);
+    this.backoffTimers.clear();
+  }
+
+  private emit(type: LifecycleEventType, reason?: ExitReason): void {
+    const events = this.options.events;
+    if (events === undefined) return;
+    try {
+      events({
+        type,
+        kind: 'supervisor',
+        name: this.name,
+        at: this.clock.now(),
+        ...(reason !== undefined ? { reason } : {}),
+        restarts: this.restartCount,
+      });
+    } catch (error) {
+      this.logger.error(`${this.name}: a lifecycle event listener threw`, error);
+    }
   }
 
   /**
@@ -281,7 +392,10 @@ export class Supervisor implements SupervisedChild {
         for (let i = group.length - 1; i >= 0; i--) {
           const sibling = group[i];
           if (sibling === exited) continue;
-          await sibling.stop('shutdown', { timeout: this.shutdownTimeouts[this.children.indexOf(sibling)] });
+          await sibling.stop('shutdown', {
+            timeout: this.shutdownTimeouts[this.children.indexOf(sibling)],
+            forRestart: true,
+          });
         }
       } finally {
         this.restartingGroup = false;
@@ -289,7 +403,9 @@ export class Supervisor implements SupervisedChild {
     }
     for (const member of group) {
       if (this.state !== 'running') return;
-      if (member !== exited && this.restartTypes[this.children.indexOf(member)] === 'temporary') continue;
+      const index = this.children.indexOf(member);
+      if (member !== exited && this.restartTypes[index] === 'temporary') continue;
+      this.restartedAt[index] = this.clock.now();
       await member.restart();
     }
   }
@@ -297,6 +413,7 @@ export class Supervisor implements SupervisedChild {
   /** Stops every child, then reports the give-up: to `onGiveUp`, and to the parent as a crash. */
   private giveUp(child: SupervisedChild, reason: ExitReason): void {
     this.state = 'gave_up';
+    this.cancelBackoffs();
     const error = new RestartLimitError(
       this.name,
       child.name,
@@ -305,8 +422,9 @@ export class Supervisor implements SupervisedChild {
       describeExit(reason),
     );
     this.logger.error(
-      `${error.message} Its children are stopped` +
+      `${child.name} ${describeExit(reason)}. ${error.message} Its children are stopped` +
         (this.exitListener ? '; escalating to its supervisor.' : ' and will refuse messages.'),
+      typeof reason === 'string' ? undefined : reason.error,
     );
     void this.stopChildren(this.children.length - 1, 'shutdown', false).then(() => {
       try {
@@ -315,6 +433,7 @@ export class Supervisor implements SupervisedChild {
         this.logger.error(`${this.name}: onGiveUp threw`, thrown);
       }
       const crash: CrashReason = { kind: 'crash', error, during: `supervising ${child.name}` };
+      this.emit('gave_up', crash);
       this.exitListener?.(this, crash);
     });
   }
@@ -328,4 +447,20 @@ async function startQuietly(child: SupervisedChild): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function checkBackoff(name: string, backoff: BackoffOptions): void {
+  const { minMs, maxMs, factor = 2, jitter = 0, resetAfterMs = maxMs } = backoff;
+  const problem = !(Number.isFinite(minMs) && minMs > 0)
+    ? `minMs must be a number of ms > 0, got ${minMs}`
+    : !(Number.isFinite(maxMs) && maxMs >= minMs)
+      ? `maxMs must be a number of ms >= minMs (${minMs}), got ${maxMs}`
+      : !(Number.isFinite(factor) && factor >= 1)
+        ? `factor must be a number >= 1, got ${factor}`
+        : !(jitter >= 0 && jitter <= 1)
+          ? `jitter must be a fraction between 0 and 1, got ${jitter}`
+          : !(resetAfterMs > 0)
+            ? `resetAfterMs must be a number of ms > 0, got ${resetAfterMs}`
+            : undefined;
+  if (problem !== undefined) throw new RangeError(`${name}: backoff.${problem}`);
 }

@@ -1,0 +1,30 @@
+import type { ExitReason } from './exit-reason.js';
+
+/** What happened to a server or supervisor. */
+export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up' | 'stopped';
+
+/**
+ * One lifecycle event of the tree, as emitted to a {@link LifecycleListener}:
+ * - `started`: first start finished (`@Init` done);
+ * - `crashed`: a handler, `@Init` or the factory threw (after `@Terminate` ran);
+ * - `restarted`: a fresh instance is running after an exit;
+ * - `gave_up`: a supervisor exceeded its restart intensity;
+ * - `stopped`: the exit is final (asked to stop, shutdown, killed, evicted, or not restarted).
+ */
+export interface LifecycleEvent {
+  readonly type: LifecycleEventType;
+  readonly kind: 'server' | 'supervisor';
+  /** The server's or supervisor's name. */
+  readonly name: string;
+  /** The key of a dynamic child, when it has one. */
+  readonly key?: string;
+  /** When it happened, on the runtime's clock (epoch ms). */
+  readonly at: number;
+  /** Why it exited (`crashed`, `gave_up`, `stopped`). */
+  readonly reason?: ExitReason;
+  /** Restarts so far. */
+  readonly restarts: number;
+}
+
+/** Receives every lifecycle event; must not throw (a throw is logged and ignored). */
+export type LifecycleListener = (event: LifecycleEvent) => void;

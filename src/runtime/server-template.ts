@@ -1,0 +1,108 @@
+import type { Clock } from './clock.js';
+import type { LifecycleListener } from './lifecycle-event.js';
+import { consoleLogger, type RuntimeLogger } from './logger.js';
+import type { ExitReason } from './exit-reason.js';
+import type { Handler, RestartType, ServerSpec } from './server-spec.js';
+import { SystemClock } from './system-clock.js';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_RESTART_BUFFER = 10_000;
+
+/** Options the host (a supervisor or the Nest module) gives every process. */
+export interface ServerProcessOptions {
+  clock?: Clock;
+  logger?: RuntimeLogger;
+  /** Used when the spec sets no `callTimeout`. */
+  defaultCallTimeout?: number;
+  /** Used when the spec sets no `shutdownTimeout`. */
+  defaultShutdownTimeout?: number;
+  /** Receives started / crashed / restarted / stopped events. */
+  events?: LifecycleListener;
+  /**
+   * After this many ms with no message (mailbox empty, no handler running), `onIdle` is called
+   * (default `Infinity`: never). A DynamicSupervisor uses it to evict idle children.
+   */
+  idleTimeout?: number;
+  /** Called once the server has been idle for `idleTimeout` ms. */
+  onIdle?: (process: { readonly name: string; readonly key: string | undefined }) => void;
+}
+
+export type AnyHandler = (...args: unknown[]) => unknown;
+
+/**
+ * Everything about a server that does not change from one process to the next: the spec, its handler
+ * tables and the resolved options. Made once per definition, so a DynamicSupervisor's millionth child
+ * costs no handler maps and no option parsing.
+ *
+ * @internal
+ */
+export class ServerTemplate<T extends object = object> {
+  readonly name: string;
+  readonly calls: Map<string, AnyHandler>;
+  readonly casts: Map<string, AnyHandler>;
+  readonly info: AnyHandler | undefined;
+  readonly init: ((this: T, args: unknown) => unknown) | undefined;
+  readonly terminate: ((this: T, reason: ExitReason) => unknown) | undefined;
+  readonly callTimeout: number;
+  readonly initTimeout: number;
+  readonly shutdownTimeout: number;
+  readonly restartType: RestartType;
+  readonly restartBuffer: number;
+  readonly failFast: boolean;
+  readonly clock: Clock;
+  readonly logger: RuntimeLogger;
+  readonly events: LifecycleListener | undefined;
+  readonly idleTimeout: number;
+  readonly onIdle: ServerProcessOptions['onIdle'];
+
+  constructor(
+    readonly spec: ServerSpec<T>,
+    options: ServerProcessOptions = {},
+  ) {
+    this.name = spec.name;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? consoleLogger;
+    this.events = options.events;
+    this.callTimeout = checkTimeout(spec, 'callTimeout', spec.callTimeout ?? options.defaultCallTimeout);
+    this.initTimeout = checkTimeout(spec, 'initTimeout', spec.initTimeout);
+    this.shutdownTimeout = checkTimeout(
+      spec,
+      'shutdownTimeout',
+      spec.shutdownTimeout ?? options.defaultShutdownTimeout,
+    );
+    this.idleTimeout = checkTimeout(spec, 'idleTimeout', options.idleTimeout ?? Infinity);
+    this.onIdle = options.onIdle;
+    this.restartType = spec.restart ?? 'permanent';
+    const buffer = spec.restartBuffer ?? DEFAULT_RESTART_BUFFER;
+    if (!(buffer === Infinity || (Number.isInteger(buffer) && buffer >= 0))) {
+      throw new RangeError(`${spec.name}: restartBuffer must be an integer >= 0 or Infinity, got ${buffer}`);
+    }
+    this.restartBuffer = buffer;
+    const whileRestarting = spec.whileRestarting ?? 'wait';
+    if (whileRestarting !== 'wait' && whileRestarting !== 'reject') {
+      throw new RangeError(
+        `${spec.name}: whileRestarting must be 'wait' or 'reject', got '${String(whileRestarting)}'`,
+      );
+    }
+    this.failFast = whileRestarting === 'reject';
+    this.calls = toHandlerMap(spec.calls);
+    this.casts = toHandlerMap(spec.casts);
+    this.info = spec.info as AnyHandler | undefined;
+    this.init = spec.init;
+    this.terminate = spec.terminate;
+  }
+}
+
+function toHandlerMap<T>(record: Readonly<Record<string, Handler<T>>> | undefined): Map<string, AnyHandler> {
+  const map = new Map<string, AnyHandler>();
+  if (record) for (const key of Object.keys(record)) map.set(key, record[key] as unknown as AnyHandler);
+  return map;
+}
+
+function checkTimeout(spec: { name: string }, option: string, value: number | undefined): number {
+  const ms = value ?? DEFAULT_TIMEOUT_MS;
+  if (ms === Infinity || (Number.isFinite(ms) && ms >= 0)) return ms;
+  throw new RangeError(
+    `${spec.name}: ${option} must be a number of ms >= 0 or Infinity, got ${String(value)}`,
+  );
+}
