@@ -483,6 +483,203 @@ describe('ServerProcess', () => {
     });
   });
 
+  describe('while restarting', () => {
+    /** A process whose exits are answered "will restart" by a fake supervisor that restarts on demand. */
+    function restartable(overrides: Partial<ServerSpec<Counter>> = {}) {
+      const instances: Counter[] = [];
+      const p = make(overrides, instances);
+      p.setExitListener(() => true);
+      return { p, instances };
+    }
+
+    it('queues calls and casts for the new instance; the call is answered by it', async () => {
+      const { p, instances } = restartable();
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      expect(p.status).toBe('restarting');
+      p.cast('record', ['kept']);
+      const answer = p.call('increment', [5]);
+      expect(p.mailboxLength).toBe(2);
+      await p.restart();
+      await expect(answer).resolves.toBe(5);
+      expect(instances[1].log).toEqual(['kept']);
+    });
+
+    it("with whileRestarting: 'reject' refuses at once with ServerNotRunningError", async () => {
+      const { p } = restartable({ whileRestarting: 'reject' });
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      await expect(p.call('increment', [])).rejects.toThrow(
+        "Counter cannot handle call 'increment': it is restarting (whileRestarting: 'reject')",
+      );
+      expect(() => p.cast('record', ['x'])).toThrow(ServerNotRunningError);
+      await p.restart();
+      await expect(p.call('increment', [])).resolves.toBe(1);
+    });
+
+    it('keeps at most restartBuffer messages while down, then refuses with a clear error', async () => {
+      const { p } = restartable({ restartBuffer: 2 });
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      p.cast('record', ['1']);
+      p.cast('record', ['2']);
+      expect(() => p.cast('record', ['3'])).toThrow(
+        '2 message(s) already wait for it to run (restartBuffer 2)',
+      );
+      await p.restart();
+      p.cast('record', ['3']);
+    });
+
+    it('a call waiting through a restart still times out on its own timeout', async () => {
+      const { p } = restartable();
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      const waiting = p.call('increment', [], 1000);
+      clock.advanceBy(1000);
+      await expect(waiting).rejects.toBeInstanceOf(CallTimeoutError);
+    });
+
+    it('a stop forRestart finishes the handler in flight, runs @Terminate and keeps the queue', async () => {
+      const instances: Counter[] = [];
+      const p = make({}, instances);
+      p.setExitListener(() => true);
+      await p.start();
+      const gate = deferred();
+      instances[0].gate = gate.promise;
+      const inFlight = p.call('slowAdd', [1]);
+      await turn();
+      const queued = p.call('increment', [10]);
+      const stopped = p.stop('shutdown', { forRestart: true });
+      const sentDuring = p.call('increment', [100]);
+      gate.resolve();
+      await stopped;
+      expect(await inFlight).toBe(1);
+      expect(instances[0].terminated).toEqual(['shutdown']);
+      expect(p.status).toBe('restarting');
+      await p.restart();
+      expect(await queued).toBe(10);
+      expect(await sentDuring).toBe(110);
+    });
+  });
+
+  describe('start arguments, events, monitors and idleness', () => {
+    it('passes start arguments to create and init, and starts synchronously when both are', async () => {
+      const seen: unknown[] = [];
+      const p = new ServerProcess<Counter>(
+        counterSpec({
+          create: (_n, args) => {
+            seen.push(args);
+            return new Counter();
+          },
+          init(this: Counter, args: unknown) {
+            this.count = (args as { start: number }).start;
+          },
+        }),
+        { clock, logger },
+        { key: 'k1', args: { start: 41 } },
+      );
+      void p.start();
+      expect(p.status).toBe('running');
+      expect(p.name).toBe('Counter[k1]');
+      expect(seen).toEqual([{ start: 41 }]);
+      expect(await p.call('increment', [])).toBe(42);
+      expect(p.info()).toMatchObject({ name: 'Counter[k1]', key: 'k1' });
+    });
+
+    it('emits started, crashed, restarted and stopped, and tells monitors only of the final exit', async () => {
+      const events: string[] = [];
+      const p = new ServerProcess(counterSpec(), {
+        clock,
+        logger,
+        events: (e) => events.push(`${e.type} ${e.name} ${e.restarts}`),
+      });
+      const downs: ExitReason[] = [];
+      p.monitor((reason) => downs.push(reason));
+      let restart = true;
+      p.setExitListener(() => restart);
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      await turn();
+      await p.restart();
+      restart = false;
+      await p.stop('normal');
+      expect(events).toEqual([
+        'started Counter 0',
+        'crashed Counter 0',
+        'restarted Counter 1',
+        'stopped Counter 1',
+      ]);
+      expect(downs).toEqual(['normal']);
+    });
+
+    it('logs a crash once when it has no supervisor (a supervisor logs it otherwise)', async () => {
+      const p = make();
+      await p.start();
+      await p.call('explode', []).catch(() => undefined);
+      await turn();
+      expect(logger.lines.filter((l) => l.startsWith('error'))).toEqual([
+        "error Counter crashed during call 'explode': Error: boom",
+      ]);
+      const q = make();
+      q.setExitListener(() => false);
+      await q.start();
+      await q.call('explode', []).catch(() => undefined);
+      await turn();
+      expect(logger.lines.filter((l) => l.startsWith('error'))).toHaveLength(1);
+    });
+
+    it('calls onIdle after idleTimeout ms without messages, measured from the last message', async () => {
+      const idle: string[] = [];
+      const p = new ServerProcess(counterSpec(), {
+        clock,
+        logger,
+        idleTimeout: 1000,
+        onIdle: (child) => idle.push(child.name),
+      });
+      await p.start();
+      clock.advanceBy(600);
+      await p.call('increment', []);
+      clock.advanceBy(600);
+      expect(idle).toEqual([]);
+      clock.advanceBy(400);
+      expect(idle).toEqual(['Counter']);
+    });
+  });
+
+  it('yields to the event loop between slices so servers messaging each other cannot starve I/O', async () => {
+    let ticks = 0;
+    let ioRan = false;
+    const pingPong: { a?: ServerProcess; b?: ServerProcess } = {};
+    const spec = (name: string, other: () => ServerProcess | undefined): ServerSpec<object> => ({
+      name,
+      create: () => ({}),
+      casts: {
+        ping: () => {
+          if (++ticks < 5000) other()?.cast('ping', []);
+        },
+      },
+    });
+    pingPong.a = new ServerProcess(
+      spec('a', () => pingPong.b),
+      { clock, logger },
+    );
+    pingPong.b = new ServerProcess(
+      spec('b', () => pingPong.a),
+      { clock, logger },
+    );
+    await pingPong.a.start();
+    await pingPong.b.start();
+    setImmediate(() => {
+      ioRan = true;
+    });
+    pingPong.a.cast('ping', []);
+    await Promise.resolve();
+    for (let i = 0; i < 10 && !ioRan; i++) await new Promise((r) => setImmediate(r));
+    expect(ioRan).toBe(true);
+    expect(ticks).toBeLessThan(5000);
+    while (ticks < 5000) await turn();
+  });
+
   it('validates timeouts in the spec', () => {
     expect(() => make({ callTimeout: -5 })).toThrow(
       'Counter: callTimeout must be a number of ms >= 0 or Infinity',

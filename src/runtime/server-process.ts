@@ -321,7 +321,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
     const restarting = s === 'restarting' || holding || (s === 'starting' && this.restartCount > 0);
     if (restarting && this.t.failFast) {
-      return this.notRunning(describeMessage(kind, name), "it is restarting (whileRestarting: 'reject')");
+      return this.notRunning(describeMessage(kind, name), "whileRestarting: 'reject'");
     }
     const waiting = this.mailboxLength;
     if (waiting >= this.t.restartBuffer) {
@@ -498,6 +498,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.state = 'starting';
     const epoch = ++this.epoch;
     this.instance = undefined;
+    this.busy = false; // whatever the last instance was doing is detached by the new epoch
     let created: T | Promise<T>;
     try {
       created = this.t.spec.create(++this.instances, this.args);
@@ -602,7 +603,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       this.state = 'stopping';
       this.stopIdleWatch();
       if (stopping.holding && this.t.failFast) {
-        this.failQueued((what) => this.notRunning(what, "it is restarting (whileRestarting: 'reject')"));
+        this.failQueued((what) => this.notRunning(what, "whileRestarting: 'reject'"));
       } else if (options.drain === false && !stopping.holding) {
         this.failQueued((what) => this.notRunning(what, 'stopped without draining its mailbox'));
       }

@@ -389,6 +389,181 @@ describe('Supervisor (one_for_one)', () => {
     expect(() => s3.add(x)).toThrow('x was added twice');
   });
 
+  describe('backoff', () => {
+    it('waits min·factor^n between consecutive restarts, and resets after a quiet period', async () => {
+      const sup = new Supervisor({
+        name: 'root',
+        clock,
+        logger: silent,
+        maxRestarts: 100,
+        backoff: { minMs: 100, maxMs: 400, resetAfterMs: 1000 },
+      });
+      const a = worker('a', clock, order);
+      sup.add(a);
+      await sup.start();
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await a.call('boom', []).catch(() => undefined);
+        await until(() => a.status === 'restarting');
+        const crashedAt = clock.now();
+        await until(() => clock.pendingTimers > 0);
+        while (a.status !== 'running') {
+          clock.advanceBy(50);
+          await turn();
+        }
+        delays.push(clock.now() - crashedAt);
+      }
+      expect(delays).toEqual([100, 200, 400, 400]);
+      clock.advanceBy(1000);
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => clock.pendingTimers > 0);
+      const crashedAt = clock.now();
+      while (a.status !== 'running') {
+        clock.advanceBy(50);
+        await turn();
+      }
+      expect(clock.now() - crashedAt).toBe(100);
+    });
+
+    it('keeps calls sent during the backoff for the new instance, within their own timeout', async () => {
+      const sup = new Supervisor({
+        name: 'root',
+        clock,
+        logger: silent,
+        backoff: { minMs: 500, maxMs: 500 },
+      });
+      const a = worker('a', clock, order);
+      sup.add(a);
+      await sup.start();
+      await a.call('hit', []);
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => a.status === 'restarting');
+      const answered = a.call('hit', [], 1000);
+      const timedOut = a.call('hit', [], 100);
+      clock.advanceBy(100);
+      await expect(timedOut).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+      clock.advanceBy(400);
+      await expect(answered).resolves.toBe(1);
+    });
+
+    it('adds jitter from the given random source and validates its options', async () => {
+      const sup = new Supervisor({
+        name: 'root',
+        clock,
+        logger: silent,
+        backoff: { minMs: 100, maxMs: 100, jitter: 0.5, random: () => 0.5 },
+      });
+      const a = worker('a', clock, order);
+      sup.add(a);
+      await sup.start();
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => clock.pendingTimers > 0);
+      clock.advanceBy(124);
+      await turn();
+      expect(a.status).toBe('restarting');
+      clock.advanceBy(1);
+      await until(() => a.status === 'running');
+      expect(() => new Supervisor({ name: 'x', backoff: { minMs: 0, maxMs: 10 } })).toThrow(
+        'x: backoff.minMs must be a number of ms > 0',
+      );
+      expect(() => new Supervisor({ name: 'x', backoff: { minMs: 10, maxMs: 5 } })).toThrow(
+        'x: backoff.maxMs must be a number of ms >= minMs (10)',
+      );
+      expect(() => new Supervisor({ name: 'x', backoff: { minMs: 1, maxMs: 5, jitter: 2 } })).toThrow(
+        'jitter must be a fraction between 0 and 1',
+      );
+    });
+
+    it('a shutdown during a backoff cancels the pending restart', async () => {
+      const sup = new Supervisor({
+        name: 'root',
+        clock,
+        logger: silent,
+        backoff: { minMs: 500, maxMs: 500 },
+      });
+      const a = worker('a', clock, order);
+      sup.add(a);
+      await sup.start();
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => clock.pendingTimers > 0);
+      await sup.stop();
+      expect(clock.pendingTimers).toBe(0);
+      expect(a.status).toBe('stopped');
+    });
+  });
+
+  it('callers of a sibling stopped for a group restart wait for its new instance', async () => {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent, strategy: 'one_for_all' });
+    const a = worker('a', clock, order);
+    let sentDuring: Promise<unknown> | undefined;
+    const b: ServerProcess<Worker> = new ServerProcess<Worker>(
+      {
+        name: 'b',
+        create: () => new Worker(),
+        calls: { whoami: Worker.prototype.whoami },
+        terminate: () => {
+          sentDuring ??= b.call('whoami', []); // sent while b is being stopped for the group restart
+        },
+      },
+      { clock, logger: silent },
+    );
+    sup.add(a);
+    sup.add(b);
+    await sup.start();
+    const firstB = await b.call('whoami', []);
+    await a.call('boom', []).catch(() => undefined);
+    const queuedBehindTheCrash = b.call('whoami', []);
+    await until(() => sentDuring !== undefined);
+    const [first, during] = await Promise.all([queuedBehindTheCrash, sentDuring]);
+    expect(during).not.toBe(firstB);
+    expect([firstB, during]).toContain(first);
+    expect(b.info().restarts).toBe(1);
+  });
+
+  it('logs each crash once, with what it decided, and emits lifecycle events', async () => {
+    const lines: string[] = [];
+    const events: string[] = [];
+    const logger: RuntimeLogger = {
+      debug() {},
+      log() {},
+      warn: (m) => void lines.push(`warn ${m}`),
+      error: (m) => void lines.push(`error ${m}`),
+    };
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger,
+      maxRestarts: 1,
+      events: (e) => void events.push(`${e.type} ${e.kind} ${e.name}`),
+    });
+    const a = new ServerProcess<Worker>(
+      { name: 'a', create: () => new Worker(), calls: { boom: Worker.prototype.boom } },
+      { clock, logger, events: (e) => void events.push(`${e.type} ${e.kind} ${e.name}`) },
+    );
+    sup.add(a);
+    await sup.start();
+    await a.call('boom', []).catch(() => undefined);
+    await until(() => a.status === 'running' && a.info().restarts === 1);
+    await a.call('boom', []).catch(() => undefined);
+    await until(() => sup.status === 'gave_up' && events.length === 7);
+    expect(a.status).toBe('failed');
+    expect(lines).toEqual([
+      "error a crashed during call 'boom': Error: boom; root restarts it (restart 1 of 1 within 5000 ms)",
+      "error root gave up: a exited (crashed during call 'boom': Error: boom) after 1 restart(s) within 5000 ms. " +
+        'Fix the cause, or raise maxRestarts/withinMs if these exits are expected. Its children are stopped and ' +
+        'will refuse messages.',
+    ]);
+    expect(events).toEqual([
+      'started server a',
+      'started supervisor root',
+      'crashed server a',
+      'restarted server a',
+      'crashed server a',
+      'stopped server a',
+      'gave_up supervisor root',
+    ]);
+  });
+
   it('rejects bad limits', () => {
     expect(() => new Supervisor({ name: 'x', maxRestarts: -1 })).toThrow(
       'maxRestarts must be an integer >= 0',

@@ -422,20 +422,23 @@ export class Supervisor implements SupervisedChild {
       describeExit(reason),
     );
     this.logger.error(
-      `${child.name} ${describeExit(reason)}. ${error.message} Its children are stopped` +
+      `${error.message} Its children are stopped` +
         (this.exitListener ? '; escalating to its supervisor.' : ' and will refuse messages.'),
       typeof reason === 'string' ? undefined : reason.error,
     );
-    void this.stopChildren(this.children.length - 1, 'shutdown', false).then(() => {
-      try {
-        this.options.onGiveUp?.(this, { child: child.name, reason });
-      } catch (thrown) {
-        this.logger.error(`${this.name}: onGiveUp threw`, thrown);
-      }
-      const crash: CrashReason = { kind: 'crash', error, during: `supervising ${child.name}` };
-      this.emit('gave_up', crash);
-      this.exitListener?.(this, crash);
-    });
+    // Stop the others after the exiting child has finished reporting its exit (we are inside its callback).
+    void Promise.resolve()
+      .then(() => this.stopChildren(this.children.length - 1, 'shutdown', false))
+      .then(() => {
+        try {
+          this.options.onGiveUp?.(this, { child: child.name, reason });
+        } catch (thrown) {
+          this.logger.error(`${this.name}: onGiveUp threw`, thrown);
+        }
+        const crash: CrashReason = { kind: 'crash', error, during: `supervising ${child.name}` };
+        this.emit('gave_up', crash);
+        this.exitListener?.(this, crash);
+      });
   }
 }
 
