@@ -3,11 +3,19 @@
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
 export * from './clock.js';
+export * from './dynamic-supervisor.js';
 export * from './errors/index.js';
 export * from './exit-reason.js';
+export * from './lifecycle-event.js';
 export * from './logger.js';
 export * from './manual-clock.js';
-export { ServerProcess, type ServerProcessOptions, type StopOptions } from './server-process.js';
+export * from './registry.js';
+export {
+  ServerProcess,
+  type ProcessIdentity,
+  type ServerProcessOptions,
+  type StopOptions,
+} from './server-process.js';
 export * from './supervised-child.js';
 export * from './server-spec.js';
 export * from './supervisor.js';

@@ -1,5 +1,6 @@
 import type { ExitReason } from './exit-reason.js';
 import type { RestartType, ServerInfo } from './server-spec.js';
+import type { DynamicSupervisorInfo } from './dynamic-supervisor.js';
 import type { SupervisorInfo } from './supervisor.js';
 
 /**
@@ -8,8 +9,8 @@ import type { SupervisorInfo } from './supervisor.js';
  */
 export type ExitListener = (child: SupervisedChild, reason: ExitReason) => boolean;
 
-/** A snapshot of a child: a server or a nested supervisor. */
-export type ChildInfo = ServerInfo | SupervisorInfo;
+/** A snapshot of a child: a server, a nested supervisor or a dynamic supervisor. */
+export type ChildInfo = ServerInfo | SupervisorInfo | DynamicSupervisorInfo;
 
 /** What a supervisor needs from a child: a {@link ServerProcess} or another {@link Supervisor}. */
 export interface SupervisedChild {

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
+import { RestartIntensity } from './restart-intensity.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import type { LifecycleEventType, LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
@@ -109,8 +110,7 @@ export class Supervisor implements SupervisedChild {
   readonly strategy: RestartStrategy;
   readonly restartType: RestartType;
   readonly shutdownTimeout: number;
-  private readonly maxRestarts: number;
-  private readonly withinMs: number;
+  private readonly intensity: RestartIntensity;
   private readonly clock: Clock;
   private readonly logger: RuntimeLogger;
   private readonly children: SupervisedChild[] = [];
@@ -121,7 +121,6 @@ export class Supervisor implements SupervisedChild {
   private readonly consecutive: number[] = [];
   private readonly restartedAt: number[] = [];
   private readonly backoffTimers = new Set<TimerHandle>();
-  private readonly restartTimes: number[] = [];
   private state: SupervisorStatus = 'idle';
   private restartCount = 0;
   private exitListener: ExitListener | undefined;
@@ -135,20 +134,13 @@ export class Supervisor implements SupervisedChild {
   constructor(private readonly options: SupervisorOptions) {
     this.name = options.name;
     this.strategy = options.strategy ?? 'one_for_one';
-    this.maxRestarts = options.maxRestarts ?? 3;
-    this.withinMs = options.withinMs ?? 5000;
+    this.intensity = new RestartIntensity(options.maxRestarts ?? 3, options.withinMs ?? 5000, this.name);
     this.restartType = options.restart ?? 'permanent';
     this.shutdownTimeout = options.shutdownTimeout ?? Infinity;
     if (!STRATEGIES.includes(this.strategy)) {
       throw new RangeError(
         `${this.name}: strategy must be 'one_for_one', 'one_for_all' or 'rest_for_one', got '${String(options.strategy)}'`,
       );
-    }
-    if (!(Number.isInteger(this.maxRestarts) && this.maxRestarts >= 0)) {
-      throw new RangeError(`${this.name}: maxRestarts must be an integer >= 0, got ${options.maxRestarts}`);
-    }
-    if (!(this.withinMs > 0)) {
-      throw new RangeError(`${this.name}: withinMs must be a number of ms > 0, got ${options.withinMs}`);
     }
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? consoleLogger;
@@ -219,7 +211,7 @@ export class Supervisor implements SupervisedChild {
   async restart(): Promise<boolean> {
     if (this.state !== 'stopped' && this.state !== 'gave_up') return this.state === 'running';
     this.restartCount++;
-    this.restartTimes.length = 0;
+    this.intensity.reset();
     this.state = 'starting';
     for (let i = 0; i < this.children.length; i++) {
       const child = this.children[i];
@@ -274,10 +266,10 @@ export class Supervisor implements SupervisedChild {
       name: this.name,
       strategy: this.strategy,
       status: this.state,
-      maxRestarts: this.maxRestarts,
-      withinMs: this.withinMs,
+      maxRestarts: this.intensity.maxRestarts,
+      withinMs: this.intensity.withinMs,
       restarts: this.restartCount,
-      recentRestarts: this.restartTimes.filter((at) => this.clock.now() - at < this.withinMs).length,
+      recentRestarts: this.intensity.recent(this.clock.now()),
       children: this.children.map((c) => c.info()),
     };
   }
@@ -316,13 +308,10 @@ export class Supervisor implements SupervisedChild {
       return false;
     }
     const now = this.clock.now();
-    const times = this.restartTimes;
-    while (times.length > 0 && now - times[0] >= this.withinMs) times.shift();
-    if (times.length >= this.maxRestarts) {
+    if (!this.intensity.allow(now)) {
       this.giveUp(child, reason);
       return false;
     }
-    times.push(now);
     const from = this.strategy === 'one_for_all' ? 0 : index;
     const group = this.strategy === 'one_for_one' ? [child] : this.children.slice(from);
     const delay = this.backoffDelay(index, now);
@@ -332,7 +321,7 @@ export class Supervisor implements SupervisedChild {
         : `restarts ${group.map((c) => c.name).join(', ')} (${this.strategy})`;
     const message =
       `${child.name} ${describeExit(reason)}; ${this.name} ${what}` +
-      `${delay > 0 ? ` in ${Math.round(delay)} ms` : ''} (restart ${times.length} of ${this.maxRestarts} within ${this.withinMs} ms)`;
+      `${delay > 0 ? ` in ${Math.round(delay)} ms` : ''} (restart ${this.intensity.recent(now)} of ${this.intensity.maxRestarts} within ${this.intensity.withinMs} ms)`;
     if (crash !== undefined) this.logger.error(message, crash.error);
     else this.logger.warn(message);
     if (delay > 0) {
@@ -417,8 +406,8 @@ export class Supervisor implements SupervisedChild {
     const error = new RestartLimitError(
       this.name,
       child.name,
-      this.maxRestarts,
-      this.withinMs,
+      this.intensity.maxRestarts,
+      this.intensity.withinMs,
       describeExit(reason),
     );
     this.logger.error(

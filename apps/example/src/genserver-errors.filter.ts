@@ -10,6 +10,8 @@ const STATUS: Record<GenServerError['code'], number> = {
   INIT_FAILED: HttpStatus.SERVICE_UNAVAILABLE,
   RESTART_LIMIT: HttpStatus.SERVICE_UNAVAILABLE,
   INVALID_DEFINITION: HttpStatus.INTERNAL_SERVER_ERROR,
+  MAX_CHILDREN: HttpStatus.SERVICE_UNAVAILABLE,
+  ALREADY_STARTED: HttpStatus.CONFLICT,
 };
 
 /** Turns the library's typed errors into HTTP answers that say what happened. */

@@ -6,7 +6,9 @@ export type GenServerErrorCode =
   | 'UNKNOWN_MESSAGE'
   | 'INIT_FAILED'
   | 'RESTART_LIMIT'
-  | 'INVALID_DEFINITION';
+  | 'INVALID_DEFINITION'
+  | 'MAX_CHILDREN'
+  | 'ALREADY_STARTED';
 
 /** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
 export abstract class GenServerError extends Error {
