@@ -12,6 +12,7 @@ import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
 import { SystemClock } from './runtime/system-clock.js';
 import { readServerDefinition } from './server-definition.js';
 import { ServerRef } from './server-ref.js';
+import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
 
 /** The live state of every server, from {@link GenServerRuntime.snapshot}. */
 export interface GenServerSnapshot {
@@ -127,13 +128,12 @@ export class GenServerRuntime {
     return entry;
   }
 
-  /** @internal Starts the discovered servers under the root supervisor, in discovery order. */
-  async start(servers: readonly DiscoveredServer[]): Promise<void> {
-    for (const { server, create } of servers) {
-      const entry = this.entry(server);
-      entry.create = create;
-      this.root.add(entry.process);
-    }
+  /**
+   * @internal Builds the tree — `@Supervised` classes with the children they list, everything else under
+   * the root in discovery order — and starts it, depth-first in list order.
+   */
+  async start(discovered: readonly DiscoveredProcess[]): Promise<void> {
+    for (const child of planSupervisionTree(discovered, this.accessor)) this.addChild(this.root, child);
     for (const [server, entry] of this.entries) {
       if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
     }
@@ -143,6 +143,29 @@ export class GenServerRuntime {
   /** @internal Stops every server in reverse start order. */
   async stop(): Promise<void> {
     await this.root.stop('shutdown', { drain: this.options.drainOnShutdown ?? true });
+  }
+
+  /** Adds a planned child under `parent`: a server's process, or a new supervisor with its own children. */
+  private addChild(parent: Supervisor, child: PlannedChild): void {
+    if (child.kind === 'server') {
+      const entry = this.entry(child.server.server);
+      entry.create = child.server.create;
+      parent.add(entry.process, child.overrides);
+      return;
+    }
+    const { supervisor, options } = child.supervisor;
+    const node = new Supervisor({
+      name: options.name ?? supervisor.name,
+      strategy: options.strategy,
+      maxRestarts: options.maxRestarts,
+      withinMs: options.withinMs,
+      restart: options.restart,
+      shutdownTimeout: options.shutdownTimeout,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    for (const grandchild of child.children) this.addChild(node, grandchild);
+    parent.add(node, child.overrides);
   }
 }
 
