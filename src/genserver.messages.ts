@@ -87,6 +87,20 @@ export const supervisionCycle = (path: readonly string[]): string =>
   `The children of @Supervised() classes form a cycle: ${path.join(' > ')}. A supervisor cannot be its ` +
   `own descendant: remove one of these listings.`;
 
+export const badRootGiveUp = (value: unknown): string =>
+  `GenServerModule option rootGiveUp must be 'keep-serving' or 'shutdown', got ${typeof value === 'string' ? `'${value}'` : String(value)}.`;
+
+export const shutdownHooksMissing = (): string =>
+  `rootGiveUp is 'shutdown', but nothing listens for SIGTERM, so if the root supervisor gives up the app ` +
+  `will keep serving, unhealthy. Call app.enableShutdownHooks() where you create the app.`;
+
+export const rootGaveUpShutdown = (): string =>
+  `The root supervisor gave up; rootGiveUp is 'shutdown', so the application is shutting down (SIGTERM).`;
+
+export const rootGaveUpNoHooks = (): string =>
+  `The root supervisor gave up and rootGiveUp is 'shutdown', but nothing listens for SIGTERM: the app ` +
+  `keeps serving, unhealthy. Call app.enableShutdownHooks() where you create the app.`;
+
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }

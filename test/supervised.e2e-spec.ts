@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Controller, Injectable, Logger, Module, Scope, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Injectable,
+  Logger,
+  Module,
+  Scope,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   GenServer,
@@ -10,6 +18,7 @@ import {
   Init,
   InjectServer,
   ManualClock,
+  ServerNotRunningError,
   ServerRef,
   Supervised,
   Terminate,
@@ -95,13 +104,14 @@ async function bootstrapError(
 }
 
 let errorLog: jest.Spied<Logger['error']>;
+let warnLog: jest.Spied<Logger['warn']>;
 let booted: Booted | undefined;
 
 beforeEach(() => {
   events.length = 0;
   // Crashes and give-ups are logged on purpose here; keep them out of the test output, and assert on them.
   errorLog = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  warnLog = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 });
 
 afterEach(async () => {
@@ -642,5 +652,97 @@ describe('bad @Supervised input fails bootstrap with a clear error', () => {
       Supervised({ children: [{ child: Db, restart: 'sometimes' }] });
     };
     expect(typeof typeErrors).toBe('function');
+  });
+});
+
+describe('rootGiveUp', () => {
+  @GenServer()
+  class Fragile extends Probe {}
+
+  @Injectable()
+  class ShutdownProbe implements OnApplicationShutdown {
+    static signals: (string | undefined)[] = [];
+    onApplicationShutdown(signal?: string): void {
+      ShutdownProbe.signals.push(signal);
+    }
+  }
+
+  beforeEach(() => {
+    ShutdownProbe.signals = [];
+  });
+
+  const giveUp = async (runtime: GenServerRuntime): Promise<void> => {
+    await runtime
+      .ref(Fragile)
+      .call('explode')
+      .catch(() => undefined);
+    await until(() => !runtime.healthy);
+  };
+
+  it("'keep-serving' (default): logs, turns unhealthy and keeps the app running, shutdown hooks or not", async () => {
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => true);
+    booted = await boot({ providers: [Fragile, ShutdownProbe] }, { maxRestarts: 0 }, (app) =>
+      app.enableShutdownHooks(),
+    );
+    await giveUp(booted.runtime);
+    for (let i = 0; i < 10; i++) await turn();
+    expect(booted.runtime.snapshot().root.status).toBe('gave_up');
+    expect(ShutdownProbe.signals).toEqual([]);
+    expect(kill).not.toHaveBeenCalled();
+    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('root gave up'), undefined);
+    expect(booted.app.get(ShutdownProbe)).toBeInstanceOf(ShutdownProbe);
+  });
+
+  it("'shutdown' closes the app as SIGTERM would: every teardown hook runs, then Nest re-raises the signal", async () => {
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => true);
+    booted = await boot(
+      { providers: [Fragile, ShutdownProbe] },
+      { maxRestarts: 0, rootGiveUp: 'shutdown' },
+      (app) => app.enableShutdownHooks(),
+    );
+    const { runtime } = booted;
+    await turn();
+    expect(warnLog).not.toHaveBeenCalledWith(expect.stringContaining('enableShutdownHooks'));
+    await runtime
+      .ref(Fragile)
+      .call('explode')
+      .catch(() => undefined);
+    await until(() => kill.mock.calls.length > 0);
+    expect(ShutdownProbe.signals).toEqual(['SIGTERM']);
+    expect(kill).toHaveBeenCalledWith(process.pid, 'SIGTERM');
+    expect(runtime.healthy).toBe(false);
+    // Nest's close ran our onModuleDestroy: the root went from gave_up to stopped.
+    expect(runtime.snapshot().root.status).toBe('stopped');
+    expect(errorLog).toHaveBeenCalledWith(
+      "The root supervisor gave up; rootGiveUp is 'shutdown', so the application is shutting down (SIGTERM).",
+      undefined,
+    );
+    // Nest removed its signal listeners when it closed.
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+    await expect(runtime.ref(Fragile).call('whoami')).rejects.toBeInstanceOf(ServerNotRunningError);
+  });
+
+  it("'shutdown' without enableShutdownHooks(): warns at bootstrap, and on give-up logs and keeps serving", async () => {
+    booted = await boot({ providers: [Fragile, ShutdownProbe] }, { maxRestarts: 0, rootGiveUp: 'shutdown' });
+    await turn();
+    const hint =
+      "rootGiveUp is 'shutdown', but nothing listens for SIGTERM, so if the root supervisor gives up " +
+      'the app will keep serving, unhealthy. Call app.enableShutdownHooks() where you create the app.';
+    expect(warnLog).toHaveBeenCalledWith(hint);
+    await giveUp(booted.runtime);
+    expect(errorLog).toHaveBeenCalledWith(
+      "The root supervisor gave up and rootGiveUp is 'shutdown', but nothing listens for SIGTERM: the app " +
+        'keeps serving, unhealthy. Call app.enableShutdownHooks() where you create the app.',
+      undefined,
+    );
+    expect(ShutdownProbe.signals).toEqual([]);
+  });
+
+  it('refuses an unknown policy', async () => {
+    const error = await bootstrapError({ providers: [Fragile] }, { rootGiveUp: 'exit' as never });
+    expect(error).toMatchObject({ code: 'INVALID_DEFINITION' });
+    expect(error.message).toBe(
+      "GenServerModule option rootGiveUp must be 'keep-serving' or 'shutdown', got 'exit'.",
+    );
   });
 });
