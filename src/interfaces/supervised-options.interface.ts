@@ -39,7 +39,8 @@ export interface SupervisedOptions {
   restart?: RestartType;
   /**
    * As a child: how long stopping this subtree may take before its parent moves on (default `Infinity`:
-   * it waits for its children, each bounded by its own shutdown timeout).
+   * it waits for its children, each bounded by its own shutdown timeout). Note: the runtime does not
+   * enforce a finite bound on a supervisor yet; the servers in the subtree keep their own bounds.
    */
   shutdownTimeout?: number;
 }
