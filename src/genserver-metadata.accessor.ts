@@ -6,9 +6,11 @@ import {
   HANDLE_CAST_METADATA,
   HANDLE_INFO_METADATA,
   INIT_METADATA,
+  SUPERVISED_METADATA,
   TERMINATE_METADATA,
 } from './genserver.constants.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
+import type { SupervisedOptions } from './interfaces/supervised-options.interface.js';
 
 /** Any class or method the decorators can annotate. */
 type Annotated = (...args: never[]) => unknown;
@@ -28,6 +30,15 @@ export class GenServerMetadataAccessor {
 
   isServer(target: unknown): target is Type<object> {
     return typeof target === 'function' && this.getServerOptions(target as Annotated) !== undefined;
+  }
+
+  /** The `@Supervised` options of a class, or undefined if it is not a supervisor. */
+  getSupervisedOptions(target: Type<object> | Annotated): SupervisedOptions | undefined {
+    return this.reflector.get<SupervisedOptions | undefined>(SUPERVISED_METADATA, target);
+  }
+
+  isSupervised(target: unknown): target is Type<object> {
+    return typeof target === 'function' && this.getSupervisedOptions(target as Annotated) !== undefined;
   }
 
   /** The message name given to `@HandleCall(name?)` / `@HandleCast(name?)`, or undefined if absent. */

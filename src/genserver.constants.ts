@@ -1,4 +1,5 @@
 export const GENSERVER_METADATA = 'nestjs-genserver:server';
+export const SUPERVISED_METADATA = 'nestjs-genserver:supervised';
 export const HANDLE_CALL_METADATA = 'nestjs-genserver:handle-call';
 export const HANDLE_CAST_METADATA = 'nestjs-genserver:handle-cast';
 export const HANDLE_INFO_METADATA = 'nestjs-genserver:handle-info';

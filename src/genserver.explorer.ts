@@ -2,9 +2,19 @@ import { Injectable, Scope, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
-import { directInjection, handlerOutsideServer, providedTwice, scopedServer } from './genserver.messages.js';
+import {
+  directInjection,
+  handlerOnSupervisor,
+  handlerOutsideServer,
+  providedTwice,
+  scopedServer,
+  scopedSupervisor,
+  serverAndSupervisor,
+  supervisorProvidedTwice,
+} from './genserver.messages.js';
 import type { DiscoveredServer } from './genserver.runtime.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+import type { DiscoveredProcess } from './supervision-tree.js';
 
 const DECORATOR_NAMES = {
   call: 'HandleCall',
@@ -15,10 +25,11 @@ const DECORATOR_NAMES = {
 };
 
 /**
- * Walks every provider and controller once at bootstrap and collects the GenServers, in provider order.
- * It only collects and validates; the runtime starts them. Fails with an error naming class and method
- * for: handler decorators outside a GenServer, a scoped GenServer, a GenServer provided twice, and a
- * GenServer class injected directly (which would bypass its mailbox).
+ * Walks every provider and controller once at bootstrap and collects the GenServers and `@Supervised`
+ * classes, in provider order. It only collects and validates; the runtime arranges and starts them.
+ * Fails with an error naming class and method for: handler decorators outside a GenServer, a scoped or
+ * twice-provided GenServer or supervisor, a class that is both, and a GenServer class injected directly
+ * (which would bypass its mailbox).
  */
 @Injectable()
 export class GenServerExplorer {
@@ -28,19 +39,25 @@ export class GenServerExplorer {
     private readonly scanner: MetadataScanner,
   ) {}
 
-  explore(): DiscoveredServer[] {
-    const servers: DiscoveredServer[] = [];
+  explore(): DiscoveredProcess[] {
+    const found: DiscoveredProcess[] = [];
     const owners = new Map<Type<object>, string[]>();
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
     for (const wrapper of wrappers) {
       this.checkInjections(wrapper);
       const metatype = classOf(wrapper);
       if (metatype === undefined) continue;
-      if (!this.accessor.isServer(metatype)) {
-        this.checkNoHandlers(metatype);
+      const isServer = this.accessor.isServer(metatype);
+      const options = this.accessor.getSupervisedOptions(metatype);
+      if (isServer && options !== undefined) {
+        throw new InvalidDefinitionError(serverAndSupervisor(metatype.name));
+      }
+      if (!isServer && options === undefined) {
+        this.checkNoHandlers(metatype, handlerOutsideServer);
         continue;
       }
-      this.checkScope(wrapper, metatype);
+      if (options !== undefined) this.checkNoHandlers(metatype, handlerOnSupervisor);
+      this.checkScope(wrapper, metatype, isServer ? scopedServer : scopedSupervisor);
       const moduleName = wrapper.host?.name ?? 'unknown module';
       const seen = owners.get(metatype);
       if (seen !== undefined) {
@@ -48,12 +65,19 @@ export class GenServerExplorer {
         continue;
       }
       owners.set(metatype, [moduleName]);
-      servers.push({ server: metatype, create: this.factoryFor(wrapper, metatype) });
+      found.push(
+        options === undefined
+          ? { server: metatype, create: this.factoryFor(wrapper, metatype) }
+          : { supervisor: metatype, options },
+      );
     }
-    for (const [server, modules] of owners) {
-      if (modules.length > 1) throw new InvalidDefinitionError(providedTwice(server.name, modules));
+    for (const [target, modules] of owners) {
+      if (modules.length > 1) {
+        const message = this.accessor.isServer(target) ? providedTwice : supervisorProvidedTwice;
+        throw new InvalidDefinitionError(message(target.name, modules));
+      }
     }
-    return servers;
+    return found;
   }
 
   /** Incarnation 1 is the instance Nest built; restarts get a fresh one from the same module's injector. */
@@ -66,27 +90,26 @@ export class GenServerExplorer {
     };
   }
 
-  private checkScope(wrapper: InstanceWrapper, server: Type<object>): void {
+  private checkScope(wrapper: InstanceWrapper, target: Type<object>, message: typeof scopedServer): void {
     if (wrapper.scope === Scope.REQUEST)
-      throw new InvalidDefinitionError(scopedServer(server.name, 'request-scoped'));
+      throw new InvalidDefinitionError(message(target.name, 'request-scoped'));
     if (wrapper.scope === Scope.TRANSIENT)
-      throw new InvalidDefinitionError(scopedServer(server.name, 'transient'));
+      throw new InvalidDefinitionError(message(target.name, 'transient'));
     if (!wrapper.isDependencyTreeStatic()) {
       throw new InvalidDefinitionError(
-        scopedServer(server.name, 'implicitly request-scoped (it depends on a request-scoped provider)'),
+        message(target.name, 'implicitly request-scoped (it depends on a request-scoped provider)'),
       );
     }
   }
 
-  private checkNoHandlers(target: Type<object>): void {
+  /** Refuses handler decorators on a class that is not a GenServer; `message` says what the class is. */
+  private checkNoHandlers(target: Type<object>, message: typeof handlerOutsideServer): void {
     for (const method of this.scanner.getAllMethodNames(target.prototype as object)) {
       const fn = (target.prototype as Record<string, unknown>)[method];
       if (typeof fn !== 'function') continue;
       const kinds = this.accessor.getHandlerKinds(fn as (...args: never[]) => unknown);
       if (kinds.length > 0) {
-        throw new InvalidDefinitionError(
-          handlerOutsideServer(target.name, method, DECORATOR_NAMES[kinds[0]]),
-        );
+        throw new InvalidDefinitionError(message(target.name, method, DECORATOR_NAMES[kinds[0]]));
       }
     }
   }

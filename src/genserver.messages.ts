@@ -43,6 +43,64 @@ export const refWithoutProvider = (server: string): string =>
 export const badServerOption = (server: string, detail: string): string =>
   `@GenServer() options of ${server} are invalid: ${detail}`;
 
+export const scopedSupervisor = (className: string, scope: string): string =>
+  `${className} is a @Supervised() class but is ${scope}. A supervisor is one long-lived node of the ` +
+  `process tree, so it must be a singleton: remove the scope (and any request-scoped dependency).`;
+
+export const supervisorProvidedTwice = (className: string, modules: string[]): string =>
+  `The @Supervised() class ${className} is provided by more than one module (${modules.join(', ')}). A ` +
+  `supervisor is a single node of the process tree: provide it in one module only.`;
+
+export const serverAndSupervisor = (className: string): string =>
+  `${className} has both @GenServer() and @Supervised(). A class is either a server (it handles messages) ` +
+  `or a supervisor (it lists children): move the handlers to a @GenServer() class of their own and list ` +
+  `it in ${className}'s children.`;
+
+export const handlerOnSupervisor = (className: string, method: string, decorator: string): string =>
+  `${className}.${method}() has @${decorator}() but ${className} is a @Supervised() class, which only ` +
+  `lists children and handles no messages. Move the method to a @GenServer() class and list that class ` +
+  `in ${className}'s children.`;
+
+export const badSupervisedOption = (className: string, detail: string): string =>
+  `@Supervised() options of ${className} are invalid: ${detail}.`;
+
+export const missingChild = (supervisor: string, where: string, value: string): string =>
+  `${supervisor} lists ${value} as ${where}. This usually comes from a circular import: the child's ` +
+  `class was not defined yet when @Supervised() ran. Break the import cycle (e.g. move the class to a ` +
+  `file of its own), or fix the import.`;
+
+export const notAChild = (supervisor: string, where: string, value: string): string =>
+  `${supervisor} lists ${value} as ${where}, but it is neither a @GenServer() nor a @Supervised() class. ` +
+  `List only such classes, or { child, restart?, shutdownTimeout? } specs of them.`;
+
+export const childNotProvided = (supervisor: string, child: string): string =>
+  `${supervisor} lists ${child} as a child, but no module provides ${child}. Add ${child} to the ` +
+  `providers of the module that owns it.`;
+
+export const listedTwice = (child: string, supervisors: readonly string[]): string =>
+  (new Set(supervisors).size === 1
+    ? `${child} is listed ${supervisors.length} times in the children of ${supervisors[0]}. `
+    : `${child} is listed as a child by more than one supervisor (${supervisors.join(', ')}). `) +
+  `A process has exactly one supervisor: list it once.`;
+
+export const supervisionCycle = (path: readonly string[]): string =>
+  `The children of @Supervised() classes form a cycle: ${path.join(' > ')}. A supervisor cannot be its ` +
+  `own descendant: remove one of these listings.`;
+
+export const badRootGiveUp = (value: unknown): string =>
+  `GenServerModule option rootGiveUp must be 'keep-serving' or 'shutdown', got ${typeof value === 'string' ? `'${value}'` : String(value)}.`;
+
+export const shutdownHooksMissing = (): string =>
+  `rootGiveUp is 'shutdown', but nothing listens for SIGTERM, so if the root supervisor gives up the app ` +
+  `will keep serving, unhealthy. Call app.enableShutdownHooks() where you create the app.`;
+
+export const rootGaveUpShutdown = (): string =>
+  `The root supervisor gave up; rootGiveUp is 'shutdown', so the application is shutting down (SIGTERM).`;
+
+export const rootGaveUpNoHooks = (): string =>
+  `The root supervisor gave up and rootGiveUp is 'shutdown', but nothing listens for SIGTERM: the app ` +
+  `keeps serving, unhealthy. Call app.enableShutdownHooks() where you create the app.`;
+
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }

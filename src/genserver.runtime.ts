@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { MetadataScanner } from '@nestjs/core';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
-import { badServerOption, refWithoutProvider } from './genserver.messages.js';
+import {
+  badRootGiveUp,
+  badServerOption,
+  refWithoutProvider,
+  rootGaveUpNoHooks,
+  rootGaveUpShutdown,
+  shutdownHooksMissing,
+} from './genserver.messages.js';
 import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
 import type { Clock } from './runtime/clock.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
@@ -12,10 +19,11 @@ import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
 import { SystemClock } from './runtime/system-clock.js';
 import { readServerDefinition } from './server-definition.js';
 import { ServerRef } from './server-ref.js';
+import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
 
 /** The live state of every server, from {@link GenServerRuntime.snapshot}. */
 export interface GenServerSnapshot {
-  /** False once the root supervisor gave up (its servers are stopped; the app keeps serving). */
+  /** False once the root supervisor gave up (its servers are stopped; see `rootGiveUp`). */
   readonly healthy: boolean;
   readonly root: SupervisorInfo;
 }
@@ -60,9 +68,7 @@ export class GenServerRuntime {
       withinMs: options.withinMs,
       clock: this.clock,
       logger: this.logger,
-      onGiveUp: () => {
-        this.isHealthy = false;
-      },
+      onGiveUp: () => this.onRootGiveUp(),
     });
   }
 
@@ -127,13 +133,13 @@ export class GenServerRuntime {
     return entry;
   }
 
-  /** @internal Starts the discovered servers under the root supervisor, in discovery order. */
-  async start(servers: readonly DiscoveredServer[]): Promise<void> {
-    for (const { server, create } of servers) {
-      const entry = this.entry(server);
-      entry.create = create;
-      this.root.add(entry.process);
-    }
+  /**
+   * @internal Builds the tree — `@Supervised` classes with the children they list, everything else under
+   * the root in discovery order — and starts it, depth-first in list order.
+   */
+  async start(discovered: readonly DiscoveredProcess[]): Promise<void> {
+    this.checkRootGiveUp();
+    for (const child of planSupervisionTree(discovered, this.accessor)) this.addChild(this.root, child);
     for (const [server, entry] of this.entries) {
       if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
     }
@@ -143,6 +149,58 @@ export class GenServerRuntime {
   /** @internal Stops every server in reverse start order. */
   async stop(): Promise<void> {
     await this.root.stop('shutdown', { drain: this.options.drainOnShutdown ?? true });
+  }
+
+  /** Adds a planned child under `parent`: a server's process, or a new supervisor with its own children. */
+  private addChild(parent: Supervisor, child: PlannedChild): void {
+    if (child.kind === 'server') {
+      const entry = this.entry(child.server.server);
+      entry.create = child.server.create;
+      parent.add(entry.process, child.overrides);
+      return;
+    }
+    const { supervisor, options } = child.supervisor;
+    const node = new Supervisor({
+      name: options.name ?? supervisor.name,
+      strategy: options.strategy,
+      maxRestarts: options.maxRestarts,
+      withinMs: options.withinMs,
+      restart: options.restart,
+      shutdownTimeout: options.shutdownTimeout,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    for (const grandchild of child.children) this.addChild(node, grandchild);
+    parent.add(node, child.overrides);
+  }
+
+  /**
+   * Validates `rootGiveUp`. With `'shutdown'`, warns if nothing listens for SIGTERM — checked one turn
+   * later, because `NestFactory.createApplicationContext()` bootstraps before its caller can call
+   * `enableShutdownHooks()`.
+   */
+  private checkRootGiveUp(): void {
+    const policy = this.options.rootGiveUp ?? 'keep-serving';
+    if (policy !== 'keep-serving' && policy !== 'shutdown') {
+      throw new InvalidDefinitionError(badRootGiveUp(policy));
+    }
+    if (policy !== 'shutdown') return;
+    setImmediate(() => {
+      if (process.listenerCount('SIGTERM') === 0) this.logger.warn(shutdownHooksMissing());
+    }).unref();
+  }
+
+  /** The root gave up: mark the tree unhealthy and, with `rootGiveUp: 'shutdown'`, close the app. */
+  private onRootGiveUp(): void {
+    this.isHealthy = false;
+    if (this.options.rootGiveUp !== 'shutdown') return;
+    if (process.listenerCount('SIGTERM') === 0) {
+      this.logger.error(rootGaveUpNoHooks());
+      return;
+    }
+    this.logger.error(rootGaveUpShutdown());
+    // What a process manager's SIGTERM would do: Nest's shutdown hooks close the app, then exit.
+    process.emit('SIGTERM', 'SIGTERM');
   }
 }
 

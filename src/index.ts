@@ -4,6 +4,7 @@ export { GenServerRuntime, type GenServerSnapshot } from './genserver.runtime.js
 export { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 export * from './interfaces/genserver-module-options.interface.js';
 export * from './interfaces/genserver-options.interface.js';
+export * from './interfaces/supervised-options.interface.js';
 export * from './server-ref.js';
 export { getServerToken } from './server-token.js';
 export * from './runtime/index.js';

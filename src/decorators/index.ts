@@ -5,3 +5,4 @@ export * from './handle-info.decorator.js';
 export * from './init.decorator.js';
 export * from './inject-server.decorator.js';
 export * from './terminate.decorator.js';
+export * from './supervised.decorator.js';

@@ -16,6 +16,16 @@ export interface GenServerModuleOptions {
   maxRestarts?: number;
   /** The window for `maxRestarts`, in ms (default 5000). */
   withinMs?: number;
+  /**
+   * What happens when the root supervisor gives up (its restart limit is exceeded); either way its
+   * servers are stopped and `GenServerRuntime.healthy` turns false.
+   * - `keep-serving` (default): log an error and keep the app running, unhealthy, so it still serves what
+   *   does not need the stopped servers (and a health check can report it);
+   * - `shutdown`: close the app cleanly, as a process manager's SIGTERM would (every teardown hook runs,
+   *   then the process exits), so the orchestrator restarts it. Needs `app.enableShutdownHooks()`;
+   *   without it an error is logged and the app keeps serving.
+   */
+  rootGiveUp?: 'keep-serving' | 'shutdown';
   /** The clock behind every timer; pass a `ManualClock` in tests (default: the system clock). */
   clock?: Clock;
 }
