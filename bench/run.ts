@@ -6,6 +6,7 @@ import { measure } from 'mitata';
 import { GenServerModule, GenServerRuntime, ServerProcess, type ServerRef } from 'nestjs-genserver';
 import { Counter } from './counter.js';
 import { HandMailbox } from './hand-mailbox.js';
+import { measureSupervision, type SupervisionFigures } from './supervision.js';
 
 /**
  * One run, every figure against baselines measured in the same run: a direct method call (the floor)
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
   await app.close();
   await process.stop();
 
+  const supervision = await measureSupervision();
+  const { restart, dynamic, idle } = supervision;
+
   const targets = {
     runtimeCallVsHand: { value: rtCall.p50 / handCall.p50, target: 1.5 },
     runtimeConcurrentCallVsHand: { value: rtBatch.p50 / handBatch.p50, target: 1.5 },
@@ -137,11 +141,27 @@ async function main(): Promise<void> {
     runtimeCastVsHand: { value: rtCast.p50 / handCast.p50, target: 1.5 },
     castFlatness1kTo1M: { value: flatness, target: 1.5 },
   };
+  const absolute = {
+    restartP50Us: { value: restart.p50Us, target: 10, unit: 'µs' },
+    restartP99Us: { value: restart.p99Us, target: 50, unit: 'µs' },
+    dynamicStartNs: { value: dynamic.startNs, target: 1000, unit: 'ns' },
+    dynamicBytesPerIdleChild: { value: dynamic.bytesPerChild, target: 400, unit: 'B' },
+    idleCpuMsOver5s: { value: Math.max(0, idle.cpuMs - idle.baselineCpuMs), target: 50, unit: 'ms' },
+  };
   print(queued, targets);
+  printSupervision(supervision, absolute);
   writeFileSync(
     new URL('../../bench/results.json', import.meta.url),
     JSON.stringify(
-      { node: process_version(), date: new Date().toISOString(), rows, queued, targets },
+      {
+        node: process_version(),
+        date: new Date().toISOString(),
+        rows,
+        queued,
+        targets,
+        supervision,
+        absolute,
+      },
       null,
       2,
     ),
@@ -234,3 +254,32 @@ function print(queued: Queued[], targets: Record<string, { value: number; target
 }
 
 await main();
+
+function printSupervision(
+  s: SupervisionFigures,
+  targets: Record<string, { value: number; target: number; unit: string }>,
+): void {
+  const out = [
+    '',
+    '### Supervision',
+    '',
+    '| measure | value | baseline (same run) |',
+    '|---|---:|---|',
+    `| crash → restarted instance answers, p50 | ${s.restart.p50Us.toFixed(2)} µs | plain call round trip p50 ${s.restart.callP50Us.toFixed(2)} µs (${(s.restart.p50Us / s.restart.callP50Us).toFixed(1)}×) |`,
+    `| crash → restarted instance answers, p99 | ${s.restart.p99Us.toFixed(2)} µs | |`,
+    `| start a dynamic child (${s.dynamic.children.toLocaleString('en')} children) | ${s.dynamic.startNs.toFixed(0)} ns | |`,
+    `| start a dynamic child under a key | ${s.dynamic.startKeyedNs.toFixed(0)} ns | |`,
+    `| heap per idle dynamic child, beyond the user's fields | ${s.dynamic.bytesPerChild.toFixed(0)} B | a plain instance with the same fields: ${s.dynamic.plainObjectBytes.toFixed(0)} B |`,
+    `| heap per dynamic child after one call | ${s.dynamic.bytesAfterCall.toFixed(0)} B | |`,
+    `| CPU of ${s.idle.servers} idle servers over ${s.idle.seconds} s | ${s.idle.cpuMs.toFixed(1)} ms | no servers, same ${s.idle.seconds} s: ${s.idle.baselineCpuMs.toFixed(1)} ms |`,
+    '',
+    '| target | measured | limit | ok |',
+    '|---|---:|---:|:-:|',
+  ];
+  for (const [name, t] of Object.entries(targets)) {
+    out.push(
+      `| ${name} | ${t.value.toFixed(2)} ${t.unit} | ≤ ${t.target} ${t.unit} | ${t.value <= t.target ? 'yes' : 'NO'} |`,
+    );
+  }
+  console.log(out.join('\n'));
+}

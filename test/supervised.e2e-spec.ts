@@ -386,7 +386,10 @@ describe('intensity and escalation through @Supervised', () => {
     await crash(runtime, 5);
     await until(() => nodeAt(runtime, 0, 0).restarts === 1);
     expect(nodeAt(runtime, 0, 0)).toMatchObject({ name: 'Inner', status: 'running', restarts: 1 });
-    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('Inner gave up: Flaky exited'), undefined);
+    expect(errorLog).toHaveBeenCalledWith(
+      expect.stringContaining('Inner gave up: Flaky exited'),
+      expect.stringContaining('Flaky exploded'),
+    );
     // The sibling was not touched, the root never noticed, and the injected ref reaches the new instance.
     await expect(runtime.ref(Steady).call('whoami')).resolves.toBe(steady);
     expect(runtime.healthy).toBe(true);
@@ -689,7 +692,10 @@ describe('rootGiveUp', () => {
     expect(booted.runtime.snapshot().root.status).toBe('gave_up');
     expect(ShutdownProbe.signals).toEqual([]);
     expect(kill).not.toHaveBeenCalled();
-    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('root gave up'), undefined);
+    expect(errorLog).toHaveBeenCalledWith(
+      expect.stringContaining('root gave up'),
+      expect.stringContaining('Fragile exploded'),
+    );
     expect(booted.app.get(ShutdownProbe)).toBeInstanceOf(ShutdownProbe);
   });
 
