@@ -9,3 +9,4 @@ export const SERVER_TOKEN_METADATA = 'nestjs-genserver:server-token';
 
 /** Injection token of the resolved {@link GenServerModuleOptions}. */
 export const GENSERVER_MODULE_OPTIONS = Symbol('GENSERVER_MODULE_OPTIONS');
+export const DYNAMIC_TOKEN_METADATA = 'nestjs-genserver:dynamic-supervisor-token';

@@ -104,3 +104,16 @@ export const rootGaveUpNoHooks = (): string =>
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
+
+export const dynamicDependencyMissing = (server: string, token: string, where: string): string =>
+  `${server} is started as dynamic children, but its dependency ${token} (${where}) is not provided by any ` +
+  `module. Add ${token} to some module's providers, or mark it @Optional().`;
+
+export const dynamicAlsoProvided = (server: string): string =>
+  `${server} is registered with GenServerModule.forDynamic() and also listed in a module's providers. A ` +
+  `dynamic GenServer is started on demand (one per key), never as a single provider: remove ${server} from ` +
+  `providers (its dependencies still come from Nest DI).`;
+
+export const dynamicTwice = (server: string): string =>
+  `GenServerModule.forDynamic(${server}) is imported more than once. Import it in one module, and export ` +
+  `that module where the DynamicSupervisorRef<${server}> is needed.`;

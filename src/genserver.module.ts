@@ -1,26 +1,32 @@
 import { type DynamicModule, type FactoryProvider, Module, type Provider, type Type } from '@nestjs/common';
-import { DiscoveryModule, MetadataScanner } from '@nestjs/core';
+import { DiscoveryModule, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
+import { GenServerRegistry } from './genserver-registry.js';
 import { GENSERVER_METADATA, GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 import { GenServerExplorer } from './genserver.explorer.js';
 import { notAServer } from './genserver.messages.js';
 import { GenServerOrchestrator } from './genserver.orchestrator.js';
 import { GenServerRuntime } from './genserver.runtime.js';
+import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
 import type {
   GenServerModuleAsyncOptions,
   GenServerModuleOptions,
   GenServerOptionsFactory,
 } from './interfaces/genserver-module-options.interface.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
-import { getServerToken } from './server-token.js';
+import { getDynamicSupervisorToken, getServerToken } from './server-token.js';
+import { SupervisionTree } from './supervision-tree.service.js';
 
 const CORE_PROVIDERS: Provider[] = [
   GenServerMetadataAccessor,
   GenServerExplorer,
   GenServerOrchestrator,
   GenServerRuntime,
+  GenServerRegistry,
+  SupervisionTree,
   MetadataScanner,
 ];
+const CORE_EXPORTS = [GenServerRuntime, GenServerRegistry, SupervisionTree];
 
 /**
  * Runs every `@GenServer` provider of the application as a process. Import `forRoot()` (or
@@ -36,7 +42,7 @@ export class GenServerModule {
       module: GenServerModule,
       imports: [DiscoveryModule],
       providers: [{ provide: GENSERVER_MODULE_OPTIONS, useValue: options }, ...CORE_PROVIDERS],
-      exports: [GenServerRuntime],
+      exports: CORE_EXPORTS,
     };
   }
 
@@ -47,7 +53,7 @@ export class GenServerModule {
       module: GenServerModule,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [...asyncOptionsProviders(options), ...CORE_PROVIDERS],
-      exports: [GenServerRuntime],
+      exports: CORE_EXPORTS,
     };
   }
 
@@ -56,22 +62,39 @@ export class GenServerModule {
    * servers themselves stay in the `providers` of the module that owns them.
    */
   static forFeature(servers: Type<object>[]): DynamicModule {
-    for (const server of servers) {
-      if (typeof server !== 'function' || Reflect.getMetadata(GENSERVER_METADATA, server) === undefined) {
-        throw new InvalidDefinitionError(
-          notAServer(
-            (server as Type | undefined)?.name ?? String(server),
-            'it is listed in GenServerModule.forFeature()',
-          ),
-        );
-      }
-    }
+    for (const server of servers) assertServer(server, 'it is listed in GenServerModule.forFeature()');
     const providers = servers.map((server): FactoryProvider => ({
       provide: getServerToken(server),
       useFactory: (runtime: GenServerRuntime) => runtime.ref(server),
       inject: [GenServerRuntime],
     }));
     return { module: GenServerModule, providers, exports: providers.map((p) => p.provide) };
+  }
+
+  /**
+   * Runs `server` as dynamic children — one process per game, user or connection — under a
+   * DynamicSupervisor, and makes `@InjectDynamicSupervisor(server)` available in the importing module.
+   * The class must not be in any `providers`: children are made on demand, each with its dependencies
+   * from Nest DI and its own start arguments (received by `@Init(args)`).
+   *
+   * @example
+   * imports: [GenServerModule.forDynamic(GameServer, { maxChildren: 10_000, idleTimeout: 30 * 60_000 })]
+   */
+  static forDynamic(server: Type<object>, options: DynamicSupervisorModuleOptions = {}): DynamicModule {
+    assertServer(server, 'it is passed to GenServerModule.forDynamic()');
+    const provider: FactoryProvider = {
+      provide: getDynamicSupervisorToken(server),
+      useFactory: (runtime: GenServerRuntime, moduleRef: ModuleRef) =>
+        runtime.dynamic(server, options, moduleRef),
+      inject: [GenServerRuntime, ModuleRef],
+    };
+    return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
+  }
+}
+
+function assertServer(server: Type<object>, where: string): void {
+  if (typeof server !== 'function' || Reflect.getMetadata(GENSERVER_METADATA, server) === undefined) {
+    throw new InvalidDefinitionError(notAServer((server as Type | undefined)?.name ?? String(server), where));
   }
 }
 

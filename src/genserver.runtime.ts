@@ -1,23 +1,31 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
-import { MetadataScanner } from '@nestjs/core';
+import { MetadataScanner, type ModuleRef } from '@nestjs/core';
+import { type Observable, Subject } from 'rxjs';
+import { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 import {
   badRootGiveUp,
   badServerOption,
+  dynamicAlsoProvided,
+  dynamicTwice,
   refWithoutProvider,
   rootGaveUpNoHooks,
   rootGaveUpShutdown,
   shutdownHooksMissing,
 } from './genserver.messages.js';
+import { instanceFactory } from './instance-factory.js';
+import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
 import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
 import type { Clock } from './runtime/clock.js';
+import { DynamicSupervisor } from './runtime/dynamic-supervisor.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+import type { LifecycleEvent } from './runtime/lifecycle-event.js';
 import type { RuntimeLogger } from './runtime/logger.js';
 import { ServerProcess } from './runtime/server-process.js';
 import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
 import { SystemClock } from './runtime/system-clock.js';
-import { readServerDefinition } from './server-definition.js';
+import { type ServerDefinition, readServerDefinition } from './server-definition.js';
 import { ServerRef } from './server-ref.js';
 import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
 
@@ -41,6 +49,13 @@ interface Entry {
   create?: DiscoveredServer['create'];
 }
 
+interface DynamicEntry {
+  readonly supervisor: DynamicSupervisor<object>;
+  readonly ref: DynamicSupervisorRef<object>;
+  /** Resolves the children's dependencies (at bootstrap, so a missing one fails it). */
+  readonly prepare: () => void;
+}
+
 /**
  * The process tree of this application: refs by class, the clock, and a snapshot for dashboards.
  * Inject it where a ref is needed dynamically, or to expose `snapshot()` on a health endpoint.
@@ -49,9 +64,13 @@ interface Entry {
 export class GenServerRuntime {
   /** The clock behind every timer (a `ManualClock` if one was passed to `forRoot`). */
   readonly clock: Clock;
+  /** @internal The logger every process reports through (Nest's Logger, context `GenServer`). */
+  readonly logger: RuntimeLogger;
   private readonly entries = new Map<Type<object>, Entry>();
-  private readonly logger: RuntimeLogger;
+  private readonly dynamics = new Map<Type<object>, DynamicEntry>();
   private readonly root: Supervisor;
+  private readonly lifecycle = new Subject<LifecycleEvent>();
+  private readonly onEvent = (event: LifecycleEvent): void => this.lifecycle.next(event);
   private isHealthy = true;
 
   constructor(
@@ -66,10 +85,17 @@ export class GenServerRuntime {
       strategy: options.strategy,
       maxRestarts: options.maxRestarts,
       withinMs: options.withinMs,
+      backoff: options.backoff,
       clock: this.clock,
       logger: this.logger,
+      events: this.onEvent,
       onGiveUp: () => this.onRootGiveUp(),
     });
+  }
+
+  /** Every lifecycle event of the tree (started, crashed, restarted, gave_up, stopped), as it happens. */
+  get events$(): Observable<LifecycleEvent> {
+    return this.lifecycle.asObservable();
   }
 
   /** False once the root supervisor exceeded its restart limit and gave up. */
@@ -82,6 +108,11 @@ export class GenServerRuntime {
     return this.entry(server).ref as ServerRef<T>;
   }
 
+  /** The dynamic supervisor of a class registered with `GenServerModule.forDynamic`, if any. */
+  dynamicRef<T extends object>(server: Type<T>): DynamicSupervisorRef<T> | undefined {
+    return this.dynamics.get(server)?.ref as DynamicSupervisorRef<T> | undefined;
+  }
+
   /** Status, mailbox length, counts, restarts, last crash and uptime of every server. */
   snapshot(): GenServerSnapshot {
     return { healthy: this.isHealthy, root: this.root.info() };
@@ -92,7 +123,6 @@ export class GenServerRuntime {
     const existing = this.entries.get(server);
     if (existing !== undefined) return existing;
     const definition = readServerDefinition(server, this.accessor, this.scanner);
-    const { options } = definition;
     let process: ServerProcess<object>;
     const entry = {} as { -readonly [K in keyof Entry]: Entry[K] };
     try {
@@ -103,34 +133,69 @@ export class GenServerRuntime {
             if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
             return entry.create(incarnation);
           },
-          calls: definition.calls,
-          casts: definition.casts,
-          info: definition.info,
-          init: definition.init,
-          terminate: definition.terminate,
-          callTimeout: options.callTimeout,
-          initTimeout: options.initTimeout,
-          shutdownTimeout: options.shutdownTimeout,
-          restart: options.restart,
+          ...specOptions(definition),
         },
-        {
-          clock: this.clock,
-          logger: this.logger,
-          defaultCallTimeout: this.options.callTimeout,
-          defaultShutdownTimeout: this.options.shutdownTimeout,
-        },
+        this.processOptions(),
       );
     } catch (error) {
       throw new InvalidDefinitionError(badServerOption(server.name, (error as Error).message));
     }
     entry.process = process;
-    // Most servers have no aliases: pass none, so a call does not look its name up in an empty map.
-    entry.ref = new ServerRef(process, {
-      call: definition.callAliases.size > 0 ? definition.callAliases : undefined,
-      cast: definition.castAliases.size > 0 ? definition.castAliases : undefined,
-    });
+    entry.ref = new ServerRef(process, aliasesOf(definition));
     this.entries.set(server, entry);
     return entry;
+  }
+
+  /**
+   * @internal Creates the dynamic supervisor of `server` (from `GenServerModule.forDynamic`, at DI time).
+   * Children are made with a plain `new` and dependencies resolved once from the container.
+   */
+  dynamic<T extends object>(
+    server: Type<T>,
+    options: DynamicSupervisorModuleOptions,
+    moduleRef: ModuleRef,
+  ): DynamicSupervisorRef<T> {
+    if (this.dynamics.has(server)) throw new InvalidDefinitionError(dynamicTwice(server.name));
+    const definition = readServerDefinition(server as Type<object>, this.accessor, this.scanner);
+    let make: (() => object) | undefined;
+    const prepare = (): void => {
+      make ??= instanceFactory(server as Type<object>, moduleRef);
+    };
+    let supervisor: DynamicSupervisor<object>;
+    try {
+      supervisor = new DynamicSupervisor<object>({
+        name: options.name ?? `${definition.name}Supervisor`,
+        spec: {
+          name: definition.name,
+          create: () => {
+            prepare();
+            return (make as () => object)();
+          },
+          ...specOptions(definition),
+        },
+        maxChildren: options.maxChildren,
+        idleTimeout: options.idleTimeout,
+        maxRestarts: options.maxRestarts,
+        withinMs: options.withinMs,
+        ...this.processOptions(),
+      });
+    } catch (error) {
+      throw new InvalidDefinitionError(badServerOption(server.name, (error as Error).message));
+    }
+    const aliases = aliasesOf(definition);
+    const ref = new DynamicSupervisorRef<object>(supervisor, (process) => new ServerRef(process, aliases));
+    this.dynamics.set(server, { supervisor, ref, prepare });
+    return ref as unknown as DynamicSupervisorRef<T>;
+  }
+
+  private processOptions() {
+    return {
+      clock: this.clock,
+      logger: this.logger,
+      events: this.onEvent,
+      defaultCallTimeout: this.options.callTimeout,
+      defaultShutdownTimeout: this.options.shutdownTimeout,
+    };
   }
 
   /**
@@ -139,7 +204,16 @@ export class GenServerRuntime {
    */
   async start(discovered: readonly DiscoveredProcess[]): Promise<void> {
     this.checkRootGiveUp();
+    for (const found of discovered) {
+      if ('server' in found && this.dynamics.has(found.server)) {
+        throw new InvalidDefinitionError(dynamicAlsoProvided(found.server.name));
+      }
+    }
     for (const child of planSupervisionTree(discovered, this.accessor)) this.addChild(this.root, child);
+    for (const { supervisor, prepare } of this.dynamics.values()) {
+      prepare();
+      this.root.add(supervisor);
+    }
     for (const [server, entry] of this.entries) {
       if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
     }
@@ -167,8 +241,10 @@ export class GenServerRuntime {
       withinMs: options.withinMs,
       restart: options.restart,
       shutdownTimeout: options.shutdownTimeout,
+      backoff: options.backoff,
       clock: this.clock,
       logger: this.logger,
+      events: this.onEvent,
     });
     for (const grandchild of child.children) this.addChild(node, grandchild);
     parent.add(node, child.overrides);
@@ -210,5 +286,31 @@ function toRuntimeLogger(logger: Logger): RuntimeLogger {
     log: (message) => logger.log(message),
     warn: (message) => logger.warn(message),
     error: (message, error) => logger.error(message, error instanceof Error ? error.stack : undefined),
+  };
+}
+
+/** The parts of a server's spec that come from its definition (handlers and `@GenServer` options). */
+function specOptions(definition: ServerDefinition) {
+  const { options } = definition;
+  return {
+    calls: definition.calls,
+    casts: definition.casts,
+    info: definition.info,
+    init: definition.init,
+    terminate: definition.terminate,
+    callTimeout: options.callTimeout,
+    initTimeout: options.initTimeout,
+    shutdownTimeout: options.shutdownTimeout,
+    restart: options.restart,
+    whileRestarting: options.whileRestarting,
+    restartBuffer: options.restartBuffer,
+  };
+}
+
+/** Most servers have no aliases: pass none, so a call does not look its name up in an empty map. */
+function aliasesOf(definition: ServerDefinition) {
+  return {
+    call: definition.callAliases.size > 0 ? definition.callAliases : undefined,
+    cast: definition.castAliases.size > 0 ? definition.castAliases : undefined,
   };
 }

@@ -1,10 +1,14 @@
 export * from './decorators/index.js';
+export { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
+export { GenServerRegistry } from './genserver-registry.js';
 export { GenServerModule } from './genserver.module.js';
 export { GenServerRuntime, type GenServerSnapshot } from './genserver.runtime.js';
 export { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
+export * from './interfaces/dynamic-supervisor-options.interface.js';
 export * from './interfaces/genserver-module-options.interface.js';
 export * from './interfaces/genserver-options.interface.js';
 export * from './interfaces/supervised-options.interface.js';
 export * from './server-ref.js';
-export { getServerToken } from './server-token.js';
+export { getDynamicSupervisorToken, getServerToken } from './server-token.js';
+export { SupervisionTree } from './supervision-tree.service.js';
 export * from './runtime/index.js';

@@ -45,6 +45,11 @@ export class ServerRef<T extends object> {
     return this.process.name;
   }
 
+  /** @internal The process behind a ref (for the registry). */
+  static processOf<T extends object>(ref: ServerRef<T>): ServerProcess<T> {
+    return ref.process;
+  }
+
   /**
    * Sends a call and resolves with the handler's (awaited) return value. Rejects with `CallTimeoutError`
    * after the timeout, `ServerCrashedError` if the server crashed first, `ServerNotRunningError` once it

@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { Clock } from '../runtime/clock.js';
-import type { RestartStrategy } from '../runtime/supervisor.js';
+import type { BackoffOptions, RestartStrategy } from '../runtime/supervisor.js';
 
 /** Options of {@link GenServerModule.forRoot}. */
 export interface GenServerModuleOptions {
@@ -16,6 +16,8 @@ export interface GenServerModuleOptions {
   maxRestarts?: number;
   /** The window for `maxRestarts`, in ms (default 5000). */
   withinMs?: number;
+  /** Wait between the root's restarts of a child, growing exponentially (default: restart at once). */
+  backoff?: BackoffOptions;
   /**
    * What happens when the root supervisor gives up (its restart limit is exceeded); either way its
    * servers are stopped and `GenServerRuntime.healthy` turns false.

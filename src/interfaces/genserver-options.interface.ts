@@ -12,4 +12,12 @@ export interface GenServerOptions {
   shutdownTimeout?: number;
   /** When to restart it: `permanent` (default) always, `transient` after a crash only, `temporary` never. */
   restart?: RestartType;
+  /**
+   * What a message meets while the server restarts or backs off: `'wait'` (default) queues it for the new
+   * instance (calls still time out on their own timeout); `'reject'` fails it at once with
+   * `ServerNotRunningError`.
+   */
+  whileRestarting?: 'wait' | 'reject';
+  /** Messages that may wait while the server is not running before new ones are refused (default 10000). */
+  restartBuffer?: number;
 }

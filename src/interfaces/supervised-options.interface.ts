@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { RestartType } from '../runtime/server-spec.js';
-import type { RestartStrategy } from '../runtime/supervisor.js';
+import type { BackoffOptions, RestartStrategy } from '../runtime/supervisor.js';
 
 /**
  * A child listed with overrides (an OTP child spec): where this supervisor lists it, `restart` and
@@ -43,4 +43,6 @@ export interface SupervisedOptions {
    * enforce a finite bound on a supervisor yet; the servers in the subtree keep their own bounds.
    */
   shutdownTimeout?: number;
+  /** Wait between restarts of a child, growing exponentially (default: restart at once). */
+  backoff?: BackoffOptions;
 }
