@@ -243,8 +243,8 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
     if (this.state !== 'running') {
       return new Error(`${this.name} is ${this.state}; children can only be started while it runs`);
     }
-    if (this.children.size >= this.maxChildren) return new MaxChildrenError(this.name, this.maxChildren);
     if (key !== undefined && this.byKey.has(key)) return new AlreadyStartedError(this.name, key);
+    if (this.children.size >= this.maxChildren) return new MaxChildrenError(this.name, this.maxChildren);
     return undefined;
   }
 
