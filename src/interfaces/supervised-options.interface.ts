@@ -38,9 +38,9 @@ export interface SupervisedOptions {
   /** As a child of its own supervisor: when it is restarted (default `permanent`). */
   restart?: RestartType;
   /**
-   * As a child: how long stopping this subtree may take before its parent moves on (default `Infinity`:
-   * it waits for its children, each bounded by its own shutdown timeout). Note: the runtime does not
-   * enforce a finite bound on a supervisor yet; the servers in the subtree keep their own bounds.
+   * As a child: how long stopping this whole subtree may take (default `Infinity`: it waits for its
+   * children, each bounded by its own shutdown timeout). When it runs out, whatever still runs in the
+   * subtree is killed without `@Terminate`.
    */
   shutdownTimeout?: number;
   /** Wait between restarts of a child, growing exponentially (default: restart at once). */

@@ -13,6 +13,7 @@ import { ServerTemplate } from './server-template.js';
 import type { ExitListener, SupervisedChild } from './supervised-child.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { SystemClock } from './system-clock.js';
+import { withinTimeout } from './within-timeout.js';
 
 /** Options of a {@link DynamicSupervisor}. */
 export interface DynamicSupervisorOptions<T extends object> {
@@ -210,14 +211,37 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
    * Stops every child concurrently (as OTP's DynamicSupervisor does), each within its own shutdown
    * timeout; they are forgotten, not restarted.
    */
-  async stop(reason: ExitReason = 'shutdown', options: { drain?: boolean } = {}): Promise<void> {
+  async stop(
+    reason: ExitReason = 'shutdown',
+    options: { drain?: boolean; timeout?: number } = {},
+  ): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     const gaveUp = this.state === 'gave_up';
     this.state = 'stopping';
-    if (!gaveUp) await this.stopAll(options.drain ?? true);
+    if (!gaveUp) {
+      const timeout = options.timeout ?? Infinity;
+      const stopping = this.stopAll(options.drain ?? true);
+      if (!(await withinTimeout(stopping, timeout, this.clock))) {
+        this.logger.warn(`${this.name} did not stop its children within ${timeout} ms; killing the rest`);
+        for (const child of [...this.children]) child.kill();
+      }
+    }
     this.state = 'stopped';
     const restart = this.exitListener?.(this, reason) ?? false;
     if (!restart) this.emit('stopped', reason);
+  }
+
+  /** Kills every child at once (its own stop took longer than its shutdown timeout). */
+  kill(): void {
+    if (this.state === 'stopped' || this.state === 'idle') return;
+    this.state = 'stopping';
+    for (const child of [...this.children]) {
+      this.terminating.add(child);
+      child.kill();
+    }
+    this.state = 'stopped';
+    const restart = this.exitListener?.(this, 'killed') ?? false;
+    if (!restart) this.emit('stopped', 'killed');
   }
 
   info(): DynamicSupervisorInfo {

@@ -587,6 +587,33 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     return stopping.promise;
   }
 
+  /**
+   * Ends the server at once, without draining or `@Terminate` (OTP's brutal kill), when its supervisor
+   * ran out of time to stop it: the caller of a message in flight and every queued caller get
+   * {@link ServerNotRunningError}. The exit reason is `killed`.
+   */
+  kill(): void {
+    const s = this.state;
+    if (s === 'stopped' || s === 'failed' || s === 'idle') return;
+    this.epoch++; // detach whatever is running
+    const mailbox = this.mailbox;
+    const inFlight =
+      this.busy && mailbox !== undefined ? describeMessage(mailbox.kind, mailbox.name) : undefined;
+    const inFlightReply =
+      inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
+        ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
+        : undefined;
+    this.busy = false;
+    mailbox?.clearTaken();
+    this.instance = undefined;
+    this.startedAt = undefined;
+    this.stopIdleWatch();
+    this.state = 'stopped';
+    inFlightReply?.fail(this.notRunning(inFlight as string, 'killed by its supervisor'));
+    this.failQueued((what) => this.notRunning(what, 'killed by its supervisor'));
+    this.exit('killed', true);
+  }
+
   /** Stops a process that has no running instance (never started, restarting, or still starting). */
   private abandon(reason: ExitReason, holding: boolean): void {
     this.epoch++;

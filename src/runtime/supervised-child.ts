@@ -31,5 +31,7 @@ export interface SupervisedChild {
     reason?: ExitReason,
     options?: { timeout?: number; drain?: boolean; forRestart?: boolean },
   ): Promise<void>;
+  /** Ends it at once, without `@Terminate` (its subtree too): used when stopping took too long. */
+  kill(): void;
   info(): ChildInfo;
 }

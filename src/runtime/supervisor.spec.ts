@@ -336,6 +336,38 @@ describe('Supervisor (one_for_one)', () => {
       expect(order).toEqual(['start a', 'start b', 'stop b shutdown', 'stop a shutdown']);
     });
 
+    it("a supervisor's shutdownTimeout bounds its whole subtree; what still runs is killed", async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const sub = new Supervisor({ name: 'sub', clock, logger: silent, shutdownTimeout: 100 });
+      const hang = new ServerProcess<Worker>(
+        {
+          name: 'hang',
+          create: () => new Worker(),
+          shutdownTimeout: 5000,
+          terminate: () => new Promise(() => undefined),
+          calls: { hit: Worker.prototype.hit },
+        },
+        { clock, logger: silent },
+      );
+      sub.add(worker('a', clock, order));
+      sub.add(hang);
+      root.add(sub);
+      root.add(worker('z', clock, order));
+      await root.start();
+      order.length = 0;
+      const t0 = clock.now();
+      let stopped = false;
+      const stopping = root.stop().then(() => (stopped = true));
+      await until(() => order.includes('stop z shutdown') && clock.pendingTimers >= 2);
+      clock.advanceBy(100);
+      await stopping;
+      expect(stopped).toBe(true);
+      expect(clock.now() - t0).toBe(100);
+      expect(hang.status).toBe('stopped');
+      expect(order).toEqual(['stop z shutdown']); // `a` was killed with the subtree, without @Terminate
+      await expect(hang.call('hit', [])).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+    });
+
     it('shutdown cuts a hanging @Terminate at its timeout while the rest of the tree proceeds', async () => {
       const root = new Supervisor({ name: 'root', clock, logger: silent });
       const hang = new ServerProcess<Worker>(

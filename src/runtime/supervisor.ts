@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { RestartIntensity } from './restart-intensity.js';
+import { withinTimeout } from './within-timeout.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import type { LifecycleEventType, LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
@@ -241,7 +242,7 @@ export class Supervisor implements SupervisedChild {
    */
   async stop(
     reason: ExitReason = 'shutdown',
-    options: { drain?: boolean; forRestart?: boolean } = {},
+    options: { drain?: boolean; forRestart?: boolean; timeout?: number } = {},
   ): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     const gaveUp = this.state === 'gave_up';
@@ -250,7 +251,19 @@ export class Supervisor implements SupervisedChild {
     this.holding = options.forRestart === true;
     try {
       if (!gaveUp) {
-        await this.stopChildren(this.children.length - 1, 'shutdown', options.drain ?? true, this.holding);
+        const stopping = this.stopChildren(
+          this.children.length - 1,
+          'shutdown',
+          options.drain ?? true,
+          this.holding,
+        );
+        const timeout = options.timeout ?? Infinity;
+        if (!(await withinTimeout(stopping, timeout, this.clock))) {
+          this.logger.warn(
+            `${this.name} did not stop its children within ${timeout} ms; killing what is still running`,
+          );
+          for (let i = this.children.length - 1; i >= 0; i--) this.children[i].kill();
+        }
       }
     } finally {
       this.holding = false;
@@ -258,6 +271,17 @@ export class Supervisor implements SupervisedChild {
     this.state = 'stopped';
     const restart = this.exitListener?.(this, reason) ?? false;
     if (!restart) this.emit('stopped', reason);
+  }
+
+  /** Kills every child at once, last to first (its own stop took longer than its shutdown timeout). */
+  kill(): void {
+    if (this.state === 'stopped' || this.state === 'idle') return;
+    this.cancelBackoffs();
+    this.state = 'stopping';
+    for (let i = this.children.length - 1; i >= 0; i--) this.children[i].kill();
+    this.state = 'stopped';
+    const restart = this.exitListener?.(this, 'killed') ?? false;
+    if (!restart) this.emit('stopped', 'killed');
   }
 
   info(): SupervisorInfo {
