@@ -101,10 +101,6 @@ export const rootGaveUpNoHooks = (): string =>
   `The root supervisor gave up and rootGiveUp is 'shutdown', but nothing listens for SIGTERM: the app ` +
   `keeps serving, unhealthy. Call app.enableShutdownHooks() where you create the app.`;
 
-function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
 export const dynamicDependencyMissing = (server: string, token: string, where: string): string =>
   `${server} is started as dynamic children, but its dependency ${token} (${where}) is not provided by any ` +
   `module. Add ${token} to some module's providers, or mark it @Optional().`;
@@ -117,3 +113,7 @@ export const dynamicAlsoProvided = (server: string): string =>
 export const dynamicTwice = (server: string): string =>
   `GenServerModule.forDynamic(${server}) is imported more than once. Import it in one module, and export ` +
   `that module where the DynamicSupervisorRef<${server}> is needed.`;
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
