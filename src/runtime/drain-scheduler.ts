@@ -3,6 +3,11 @@ import { RingQueue } from './ring-queue.js';
 /** Messages handled back to back before yielding to the event loop, so busy servers cannot starve I/O. */
 export const SLICE = 1024;
 
+// Runs are queued as reactions of one settled promise rather than with `queueMicrotask`: Node's
+// `queueMicrotask` wraps every callback in a new AsyncResource and a bound function, which costs more
+// than the whole of a small call. Same microtask queue, same order.
+const settled = Promise.resolve();
+
 /** A process whose mailbox has messages and no handler running. */
 export interface Drainable {
   /** Called by the scheduler: handle queued messages while the slice lasts. */
@@ -44,7 +49,7 @@ class DrainScheduler {
     this.queue.push(process);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.run);
+      void settled.then(this.run);
     }
   }
 }
