@@ -14,33 +14,48 @@ export interface Drainable {
   runScheduled(): void;
 }
 
+/** Work done at the end of every run: call deadlines waiting for one clock reading. */
+export interface Stampable {
+  stamp(): void;
+}
+
 /**
  * One queue of processes waiting to drain their mailboxes, shared by every process, instead of one
  * microtask closure per process. It keeps a budget of messages per event-loop turn: when a slice of
  * {@link SLICE} messages has been handled it yields with `setImmediate`, and a process that ran out of
  * budget queues itself again at the back, so servers that keep messaging each other share the thread
  * fairly and never block I/O.
+ *
+ * At the end of every run (before yielding, too) it stamps the call deadlines that asked for it with
+ * {@link DrainScheduler.stampLater}, so no timer can fire before a waiting call has its deadline.
  */
 class DrainScheduler {
   /** Messages that may still be handled before the next yield. */
   left = SLICE;
   private readonly queue = new RingQueue<Drainable>();
+  /** A run is queued or under way (or, when `yielded`, waits for `setImmediate`). */
   private scheduled = false;
+  private yielded = false;
+  private readonly stamps: (Stampable | undefined)[] = [];
+  private stampCount = 0;
   private readonly run = (): void => {
     const queue = this.queue;
-    for (;;) {
-      if (this.left <= 0) {
-        setImmediate(this.resume);
+    while (this.left > 0) {
+      const next = queue.shift();
+      if (next === undefined) {
+        this.scheduled = false;
+        this.left = SLICE;
+        this.stampAll();
         return;
       }
-      const next = queue.shift();
-      if (next === undefined) break;
       next.runScheduled();
     }
-    this.scheduled = false;
-    this.left = SLICE;
+    this.yielded = true;
+    setImmediate(this.resume);
+    this.stampAll();
   };
   private readonly resume = (): void => {
+    this.yielded = false;
     this.left = SLICE;
     this.run();
   };
@@ -51,6 +66,30 @@ class DrainScheduler {
       this.scheduled = true;
       void settled.then(this.run);
     }
+  }
+
+  /**
+   * Calls `target.stamp()` at the end of the current run, or of one queued now; that is still within
+   * the current microtask checkpoint. False while yielded: the next run is a macrotask away, so the
+   * caller must stamp at once.
+   */
+  stampLater(target: Stampable): boolean {
+    if (this.yielded) return false;
+    this.stamps[this.stampCount++] = target;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      void settled.then(this.run);
+    }
+    return true;
+  }
+
+  private stampAll(): void {
+    const stamps = this.stamps;
+    for (let i = 0; i < this.stampCount; i++) {
+      (stamps[i] as Stampable).stamp();
+      stamps[i] = undefined;
+    }
+    this.stampCount = 0;
   }
 }
 

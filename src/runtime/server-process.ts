@@ -26,14 +26,14 @@ type Settle = (value: unknown) => void;
 /** What a call (or getState) waits on: its reply functions and deadline. One object per call. */
 class PendingReply {
   settled = false;
+  /** Set by the deadline tracker (calls with a finite timeout only). */
+  deadline = Infinity;
 
   constructor(
-    readonly server: string,
     readonly name: string,
     readonly args: readonly unknown[],
     private resolve: Settle | undefined,
     private reject: Settle | undefined,
-    readonly deadline: number,
     readonly timeoutMs: number,
   ) {}
 
@@ -63,8 +63,8 @@ function park(resolve: Settle, reject: Settle): void {
   parkedReject = reject;
 }
 
-function expire(pending: PendingReply): void {
-  pending.fail(new CallTimeoutError(pending.server, pending.name, pending.timeoutMs));
+function expire(pending: PendingReply, server: string): void {
+  pending.fail(new CallTimeoutError(server, pending.name, pending.timeoutMs));
 }
 
 function describeMessage(kind: number, name: string): string {
@@ -241,17 +241,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       );
     }
     const promise = new Promise<unknown>(park);
-    const pending = new PendingReply(
-      this.t.name,
-      name,
-      args,
-      parkedResolve,
-      parkedReject,
-      finite ? this.t.clock.now() + timeoutMs : Infinity,
-      timeoutMs,
-    );
+    const pending = new PendingReply(name, args, parkedResolve, parkedReject, timeoutMs);
     parkedResolve = parkedReject = undefined;
-    if (finite) (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire)).track(pending);
+    if (finite) this.trackDeadline(pending);
     this.enqueue(CALL, name, handler, pending);
     return promise;
   }
@@ -291,21 +283,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       if (refusal !== undefined) return Promise.reject(refusal);
     }
     const promise = new Promise<unknown>(park);
-    const pending = new PendingReply(
-      this.t.name,
-      'getState',
-      [],
-      parkedResolve,
-      parkedReject,
-      timeoutMs === Infinity ? Infinity : this.t.clock.now() + timeoutMs,
-      timeoutMs,
-    );
+    const pending = new PendingReply('getState', [], parkedResolve, parkedReject, timeoutMs);
     parkedResolve = parkedReject = undefined;
-    if (timeoutMs !== Infinity) {
-      (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire)).track(pending);
-    }
+    if (timeoutMs !== Infinity) this.trackDeadline(pending);
     this.enqueue(GET_STATE, 'getState', undefined, pending);
     return promise as Promise<Record<string, unknown>>;
+  }
+
+  private trackDeadline(pending: PendingReply): void {
+    (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire, this.t.name)).track(pending);
   }
 
   /**
