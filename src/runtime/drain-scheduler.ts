@@ -1,12 +1,8 @@
+import { microtask } from './microtask.js';
 import { RingQueue } from './ring-queue.js';
 
 /** Messages handled back to back before yielding to the event loop, so busy servers cannot starve I/O. */
 export const SLICE = 1024;
-
-// Runs are queued as reactions of one settled promise rather than with `queueMicrotask`: Node's
-// `queueMicrotask` wraps every callback in a new AsyncResource and a bound function, which costs more
-// than the whole of a small call. Same microtask queue, same order.
-const settled = Promise.resolve();
 
 /** A process whose mailbox has messages and no handler running. */
 export interface Drainable {
@@ -64,7 +60,7 @@ class DrainScheduler {
     this.queue.push(process);
     if (!this.scheduled) {
       this.scheduled = true;
-      void settled.then(this.run);
+      microtask(this.run);
     }
   }
 
@@ -78,7 +74,7 @@ class DrainScheduler {
     this.stamps[this.stampCount++] = target;
     if (!this.scheduled) {
       this.scheduled = true;
-      void settled.then(this.run);
+      microtask(this.run);
     }
     return true;
   }
