@@ -6,8 +6,8 @@ export const SLICE = 1024;
 
 /** A process whose mailbox has messages and no handler running. */
 export interface Drainable {
-  /** Called by the scheduler: handle queued messages while the slice lasts. */
-  runScheduled(): void;
+  /** Called by the scheduler (`dequeued` true): handle queued messages while the slice lasts. */
+  drain(dequeued: true): void;
 }
 
 /** Work done at the end of every run: call deadlines waiting for one clock reading. */
@@ -44,7 +44,7 @@ class DrainScheduler {
         this.stampAll();
         return;
       }
-      next.runScheduled();
+      next.drain(true);
     }
     this.yielded = true;
     setImmediate(this.resume);
