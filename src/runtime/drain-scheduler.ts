@@ -1,3 +1,4 @@
+import { microtask } from './microtask.js';
 import { RingQueue } from './ring-queue.js';
 
 /** Messages handled back to back before yielding to the event loop, so busy servers cannot starve I/O. */
@@ -5,8 +6,13 @@ export const SLICE = 1024;
 
 /** A process whose mailbox has messages and no handler running. */
 export interface Drainable {
-  /** Called by the scheduler: handle queued messages while the slice lasts. */
-  runScheduled(): void;
+  /** Called by the scheduler (`dequeued` true): handle queued messages while the slice lasts. */
+  drain(dequeued: true): void;
+}
+
+/** Work done at the end of every run: call deadlines waiting for one clock reading. */
+export interface Stampable {
+  stamp(): void;
 }
 
 /**
@@ -15,27 +21,37 @@ export interface Drainable {
  * {@link SLICE} messages has been handled it yields with `setImmediate`, and a process that ran out of
  * budget queues itself again at the back, so servers that keep messaging each other share the thread
  * fairly and never block I/O.
+ *
+ * At the end of every run (before yielding, too) it stamps the call deadlines that asked for it with
+ * {@link DrainScheduler.stampLater}, so no timer can fire before a waiting call has its deadline.
  */
 class DrainScheduler {
   /** Messages that may still be handled before the next yield. */
   left = SLICE;
   private readonly queue = new RingQueue<Drainable>();
+  /** A run is queued or under way (or, when `yielded`, waits for `setImmediate`). */
   private scheduled = false;
+  private yielded = false;
+  private readonly stamps: (Stampable | undefined)[] = [];
+  private stampCount = 0;
   private readonly run = (): void => {
     const queue = this.queue;
-    for (;;) {
-      if (this.left <= 0) {
-        setImmediate(this.resume);
+    while (this.left > 0) {
+      const next = queue.shift();
+      if (next === undefined) {
+        this.scheduled = false;
+        this.left = SLICE;
+        this.stampAll();
         return;
       }
-      const next = queue.shift();
-      if (next === undefined) break;
-      next.runScheduled();
+      next.drain(true);
     }
-    this.scheduled = false;
-    this.left = SLICE;
+    this.yielded = true;
+    setImmediate(this.resume);
+    this.stampAll();
   };
   private readonly resume = (): void => {
+    this.yielded = false;
     this.left = SLICE;
     this.run();
   };
@@ -44,8 +60,32 @@ class DrainScheduler {
     this.queue.push(process);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.run);
+      microtask(this.run);
     }
+  }
+
+  /**
+   * Calls `target.stamp()` at the end of the current run, or of one queued now; that is still within
+   * the current microtask checkpoint. False while yielded: the next run is a macrotask away, so the
+   * caller must stamp at once.
+   */
+  stampLater(target: Stampable): boolean {
+    if (this.yielded) return false;
+    this.stamps[this.stampCount++] = target;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      microtask(this.run);
+    }
+    return true;
+  }
+
+  private stampAll(): void {
+    const stamps = this.stamps;
+    for (let i = 0; i < this.stampCount; i++) {
+      (stamps[i] as Stampable).stamp();
+      stamps[i] = undefined;
+    }
+    this.stampCount = 0;
   }
 }
 

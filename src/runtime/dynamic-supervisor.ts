@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import { AlreadyStartedError } from './errors/already-started.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
+import { microtask } from './microtask.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import type { LifecycleEventType, LifecycleListener } from './lifecycle-event.js';
@@ -337,7 +338,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
       `(restart ${this.intensity.recent(now)} of ${this.intensity.maxRestarts} within ${this.intensity.withinMs} ms)`;
     if (crash !== undefined) this.logger.error(message, crash.error);
     else this.logger.warn(message);
-    queueMicrotask(() => void child.restart());
+    microtask(() => void child.restart());
     return true;
   }
 

@@ -8,6 +8,8 @@ import type { RuntimeLogger } from './logger.js';
 import { ManualClock } from './manual-clock.js';
 import { ServerProcess } from './server-process.js';
 import type { ServerSpec } from './server-spec.js';
+import { SystemClock } from './system-clock.js';
+import type { TimerHandle } from './clock.js';
 
 /** Lets every queued microtask and one macrotask turn run; no wall-clock time is involved. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -252,6 +254,61 @@ describe('ServerProcess', () => {
       await p.start();
       await expect(p.call('increment', [], Infinity)).resolves.toBe(1);
       await expect(p.call('increment', [], -1)).rejects.toBeInstanceOf(RangeError);
+    });
+  });
+
+  describe('call timeouts (system clock)', () => {
+    /** The system clock, counting its readings and timers. */
+    class CountingClock extends SystemClock {
+      reads = 0;
+      timers = 0;
+      override now(): number {
+        this.reads++;
+        return super.now();
+      }
+      override setTimer(callback: () => void, delayMs: number): TimerHandle {
+        this.timers++;
+        return super.setTimer(callback, delayMs);
+      }
+    }
+
+    it('does not read the clock or arm a timer for calls answered in the run that handles them', async () => {
+      const systemClock = new CountingClock();
+      const p = new ServerProcess(counterSpec(), { clock: systemClock, logger });
+      await p.start();
+      const reads = systemClock.reads;
+      const replies = await Promise.all(Array.from({ length: 100 }, () => p.call('increment', [])));
+      expect(replies.at(-1)).toBe(100);
+      await expect(p.getState()).resolves.toMatchObject({ count: 100 });
+      expect(systemClock.reads).toBe(reads);
+      expect(systemClock.timers).toBe(0);
+    });
+
+    it('times out a call still waiting once the run is over, and the one queued behind it', async () => {
+      const p = new ServerProcess(counterSpec(), { logger });
+      await p.start();
+      const hanging = p.call('wait', [], 1);
+      const queued = p.call('increment', [], 1);
+      await expect(hanging).rejects.toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 1 });
+      await expect(queued).rejects.toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 1 });
+    });
+
+    it('reads the clock at the call itself while the scheduler has yielded to the event loop', async () => {
+      const systemClock = new CountingClock();
+      const p = new ServerProcess(counterSpec(), { clock: systemClock, logger });
+      await p.start();
+      let readsAtCall = -1;
+      let hanging: Promise<unknown> | undefined;
+      // Runs between the first slice and the rest: the casts below fill more than one slice.
+      setImmediate(() => {
+        const before = systemClock.reads;
+        hanging = p.call('wait', [], 1).catch((error: unknown) => error);
+        readsAtCall = systemClock.reads - before;
+      });
+      for (let i = 0; i < 1500; i++) p.cast('record', ['x']);
+      while (hanging === undefined) await turn();
+      expect(readsAtCall).toBe(1); // a deadline now, not at the end of a run a macrotask away
+      await expect(hanging).resolves.toMatchObject({ code: 'CALL_TIMEOUT', timeoutMs: 1 });
     });
   });
 

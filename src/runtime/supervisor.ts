@@ -6,6 +6,7 @@ import { withinTimeout } from './within-timeout.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
 import type { LifecycleEventType, LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
+import { microtask } from './microtask.js';
 import type { RestartType } from './server-spec.js';
 import type { ChildInfo, ExitListener, SupervisedChild } from './supervised-child.js';
 import { SystemClock } from './system-clock.js';
@@ -354,9 +355,11 @@ export class Supervisor implements SupervisedChild {
         void this.restartGroup(group, child);
       }, delay);
       this.backoffTimers.add(timer);
-    } else {
+    } else if (group.length === 1) {
       // Restart outside the exit callback so the exiting child has finished its own bookkeeping.
-      queueMicrotask(() => void this.restartGroup(group, child));
+      microtask(() => this.restartOne(child));
+    } else {
+      microtask(() => void this.restartGroup(group, child));
     }
     return true;
   }
@@ -421,6 +424,13 @@ export class Supervisor implements SupervisedChild {
       this.restartedAt[index] = this.clock.now();
       await member.restart();
     }
+  }
+
+  /** {@link Supervisor.restartGroup} for the usual group of one, without its async machinery. */
+  private restartOne(child: SupervisedChild): void {
+    if (this.state !== 'running') return;
+    this.restartedAt[this.children.indexOf(child)] = this.clock.now();
+    void child.restart();
   }
 
   /** Stops every child, then reports the give-up: to `onGiveUp`, and to the parent as a crash. */
