@@ -143,10 +143,11 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
    * Resolves once its `init` finished. Rejects with {@link MaxChildrenError}, {@link AlreadyStartedError}
    * (key taken), {@link InitFailedError}, or when the supervisor is not running.
    */
-  startChild(args?: unknown, options: { key?: string } = {}): Promise<ServerProcess<T>> {
-    const refusal = this.refusal(options.key);
+  startChild(args?: unknown, options?: { key?: string }): Promise<ServerProcess<T>> {
+    const key = options?.key;
+    const refusal = this.refusal(key);
     if (refusal !== undefined) return Promise.reject(refusal);
-    return this.launch(args, options.key);
+    return this.launch(args, key);
   }
 
   /**
@@ -278,7 +279,11 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
     child.setExitListener(this.listener);
     this.children.add(child);
     if (key !== undefined) this.byKey.set(key, child);
-    const started = child.start().then(
+    const starting = child.start();
+    // A synchronous factory and init leave the child running already: no reaction (and its two
+    // closures and promise) per child, which adds up over a million children.
+    if (child.status === 'running') return Promise.resolve(child);
+    const started = starting.then(
       () => {
         this.starting.delete(child);
         return child;
@@ -290,7 +295,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
         throw error;
       },
     );
-    if (child.status !== 'running') this.starting.set(child, started);
+    this.starting.set(child, started);
     return started;
   }
 

@@ -67,6 +67,14 @@ function expire(pending: PendingReply, server: string): void {
   pending.fail(new CallTimeoutError(server, pending.name, pending.timeoutMs));
 }
 
+/** What `start()` returns once the server runs: one settled promise for all, not one per start. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The boot step named in an init failure (built only on failure: starting must not pay for it). */
+function initStep(init: { readonly name: string }): string {
+  return `@Init ${init.name}()`;
+}
+
 function describeMessage(kind: number, name: string): string {
   return kind === INFO ? 'an info message' : `${KIND_NAMES[kind]} '${name}'`;
 }
@@ -167,7 +175,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
    */
   constructor(
     spec: ServerSpec<T> | ServerTemplate<T>,
-    options: ServerProcessOptions = {},
+    options?: ServerProcessOptions,
     identity?: ProcessIdentity,
   ) {
     this.t = spec instanceof ServerTemplate ? spec : new ServerTemplate(spec, options);
@@ -454,7 +462,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   private started(failure: InitFailedError | undefined): Promise<void> {
-    if (failure === undefined) return Promise.resolve();
+    if (failure === undefined) return RESOLVED;
     this.state = 'failed';
     this.failQueued((what) => this.notRunning(what, 'it failed to start'));
     return Promise.reject(failure);
@@ -510,12 +518,11 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.instance = instance;
     const init = this.t.init;
     if (init === undefined) return this.running(epoch);
-    const step = `@Init ${init.name}()`;
     let result: unknown;
     try {
       result = init.call(instance, this.args);
     } catch (error) {
-      return this.bootFailed(new InitFailedError(this.name, step, error));
+      return this.bootFailed(new InitFailedError(this.name, initStep(init), error));
     }
     if (!isThenable(result)) return this.running(epoch);
     return this.runBounded(() => result, this.t.initTimeout).then((failure) => {
@@ -523,8 +530,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       if (failure === undefined) return this.running(epoch);
       return this.bootFailed(
         failure.timedOut
-          ? new InitFailedError(this.name, step, undefined, this.t.initTimeout)
-          : new InitFailedError(this.name, step, failure.error),
+          ? new InitFailedError(this.name, initStep(init), undefined, this.t.initTimeout)
+          : new InitFailedError(this.name, initStep(init), failure.error),
       );
     });
   }
