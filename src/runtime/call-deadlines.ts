@@ -23,10 +23,12 @@ export interface Deadlined {
  *
  * With the system clock, reading the time (`Date.now()`, about as costly as a whole small call) is not
  * done per call: calls are stamped together, with one reading, at the end of the drain scheduler's run
- * — before any timer can fire, and only for the calls still waiting by then, so a call answered within
- * the run never touches the clock or the FIFO. A call's timeout thus counts from the end of the
- * synchronous code that made it (when its caller starts waiting), never from earlier. Any other clock
- * (a ManualClock, a custom one) is read at the call itself, so tests stay exactly deterministic.
+ * that follows them in the same microtask checkpoint — before any timer can fire, and only for the calls
+ * still waiting by then, so a call answered within the run never touches the clock or the FIFO. A call's
+ * timeout thus counts from the end of that run (right after the synchronous code that made the call and
+ * the messages handled with it, at most one slice), never from earlier. While the scheduler has yielded
+ * to the event loop, and with any other clock (a ManualClock, a custom one), the clock is read at the
+ * call itself, so tests stay exactly deterministic.
  */
 export class CallDeadlines<E extends Deadlined> {
   private inOrder: RingQueue<E> | undefined;

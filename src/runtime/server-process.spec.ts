@@ -249,6 +249,15 @@ describe('ServerProcess', () => {
       await expect(p.call('increment', [])).resolves.toBe(111);
     });
 
+    it('leaves no timer behind once it has stopped', async () => {
+      const p = make();
+      await p.start();
+      await p.call('increment', []);
+      expect(clock.pendingTimers).toBe(1);
+      await p.stop();
+      expect(clock.pendingTimers).toBe(0);
+    });
+
     it('accepts Infinity to wait forever and rejects a negative timeout', async () => {
       const p = make();
       await p.start();

@@ -769,6 +769,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
     if (!stopped) this.state = crashed ? 'failed' : 'stopped';
     this.failQueued((what) => this.notRunning(what, `it exited (${describeExit(reason)})`));
+    // Every call is settled now: disarm the deadline timer rather than leave it to fire for nothing
+    // (a million stopped children would each keep one until their call timeout).
+    this.deadlines?.clear();
     this.emit('stopped', reason);
     const monitors = this.monitors;
     if (monitors !== undefined) {
