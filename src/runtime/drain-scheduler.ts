@@ -44,7 +44,13 @@ class DrainScheduler {
         this.stampAll();
         return;
       }
-      next.drain(true);
+      try {
+        next.drain(true);
+      } catch (error) {
+        // Handlers' throws are crashes, handled inside drain; only a throwing logger or listener gets
+        // here. Keep the other servers running rather than leave the scheduler stuck.
+        console.error('nestjs-genserver: a server failed while handling its mailbox', error);
+      }
     }
     this.yielded = true;
     setImmediate(this.resume);

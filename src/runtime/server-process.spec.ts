@@ -712,6 +712,31 @@ describe('ServerProcess', () => {
     });
   });
 
+  it('a logger that throws while a crash is reported does not stop other servers from running', async () => {
+    const throwing: RuntimeLogger = {
+      ...logger,
+      error: () => {
+        throw new Error('logger down');
+      },
+    };
+    const broken = new ServerProcess(counterSpec({ terminate: undefined }), { clock, logger: throwing });
+    const healthy = make();
+    await broken.start();
+    await healthy.start();
+    const consoleError = console.error;
+    const reported: unknown[] = [];
+    console.error = (...args: unknown[]) => void reported.push(args[0]);
+    try {
+      broken.cast('explode', []);
+      const answer = healthy.call('increment', [2]);
+      await expect(answer).resolves.toBe(2);
+      await expect(healthy.call('increment', [1])).resolves.toBe(3);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(reported).toEqual(['nestjs-genserver: a server failed while handling its mailbox']);
+  });
+
   it('yields to the event loop between slices so servers messaging each other cannot starve I/O', async () => {
     let ticks = 0;
     let ioRan = false;

@@ -299,7 +299,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   private trackDeadline(pending: PendingReply): void {
-    (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire, this.t.name)).track(pending);
+    (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire, this.name)).track(pending);
   }
 
   /**
