@@ -28,3 +28,20 @@ export interface LifecycleEvent {
 
 /** Receives every lifecycle event; must not throw (a throw is logged and ignored). */
 export type LifecycleListener = (event: LifecycleEvent) => void;
+
+/**
+ * Hands `event` to `listener` (if any); a listener that throws is logged, never thrown to the process
+ * whose lifecycle it observes.
+ */
+export function notify(
+  listener: LifecycleListener | undefined,
+  event: LifecycleEvent,
+  onError: (error: unknown) => void,
+): void {
+  if (listener === undefined) return;
+  try {
+    listener(event);
+  } catch (error) {
+    onError(error);
+  }
+}

@@ -7,7 +7,7 @@ import { ServerCrashedError } from './errors/server-crashed.error.js';
 import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
-import type { LifecycleEventType } from './lifecycle-event.js';
+import { type LifecycleEventType, notify } from './lifecycle-event.js';
 import { Mailbox } from './mailbox.js';
 import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
 import { type AnyHandler, type ServerProcessOptions, ServerTemplate } from './server-template.js';
@@ -589,20 +589,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   kill(): void {
     const s = this.state;
     if (s === 'stopped' || s === 'failed' || s === 'idle') return;
-    this.epoch++; // detach whatever is running
-    const mailbox = this.mailbox;
-    const inFlight =
-      this.busy && mailbox !== undefined ? describeMessage(mailbox.kind, mailbox.name) : undefined;
-    const inFlightReply =
-      inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
-        ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
-        : undefined;
-    this.busy = false;
-    mailbox?.clearTaken();
-    this.instance = undefined;
-    this.startedAt = undefined;
+    const { inFlight, inFlightReply } = this.detach();
     this.stopIdleWatch();
-    this.state = 'stopped';
     inFlightReply?.fail(this.notRunning(inFlight as string, 'killed by its supervisor'));
     this.failQueued((what) => this.notRunning(what, 'killed by its supervisor'));
     this.exit('killed', true);
@@ -643,19 +631,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         }
       }, timeout);
       if (epoch !== this.epoch) return; // crashed while draining: the crash path took over
-      this.epoch++; // detach any handler still running from this process
-      const mailbox = this.mailbox;
-      const inFlight =
-        this.busy && mailbox !== undefined ? describeMessage(mailbox.kind, mailbox.name) : undefined;
-      const inFlightReply =
-        inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
-          ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
-          : undefined;
-      this.busy = false;
-      mailbox?.clearTaken();
-      this.instance = undefined;
-      this.startedAt = undefined;
-      this.state = 'stopped';
+      const { inFlight, inFlightReply } = this.detach();
       if (outcome?.timedOut) {
         const left = this.mailboxLength + (inFlight ? 1 : 0);
         this.t.logger.warn(
@@ -671,6 +647,27 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     } finally {
       this.stopping = undefined;
     }
+  }
+
+  /**
+   * Cuts the process loose from its instance and whatever handler still runs (a late result is ignored),
+   * and marks it stopped. Returns the message in flight, if any, so its caller can be told.
+   */
+  private detach(): { inFlight: string | undefined; inFlightReply: PendingReply | undefined } {
+    this.epoch++;
+    const mailbox = this.mailbox;
+    const inFlight =
+      this.busy && mailbox !== undefined ? describeMessage(mailbox.kind, mailbox.name) : undefined;
+    const inFlightReply =
+      inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
+        ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
+        : undefined;
+    this.busy = false;
+    mailbox?.clearTaken();
+    this.instance = undefined;
+    this.startedAt = undefined;
+    this.state = 'stopped';
+    return { inFlight, inFlightReply };
   }
 
   /** Resolves once no handler runs and the stop has handled what it may of the mailbox. */
@@ -807,8 +804,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
     const events = this.t.events;
     if (events === undefined) return;
-    try {
-      events({
+    notify(
+      events,
+      {
         type,
         kind: 'server',
         name: this.t.name,
@@ -816,10 +814,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         at: this.t.clock.now(),
         ...(reason !== undefined ? { reason } : {}),
         restarts: this.restartCount,
-      });
-    } catch (error) {
-      this.t.logger.error(`${this.name}: a lifecycle event listener threw`, error);
-    }
+      },
+      (error) => this.t.logger.error(`${this.name}: a lifecycle event listener threw`, error),
+    );
   }
 
   // ---------------------------------------------------------------- idle timeout
