@@ -2,21 +2,10 @@ import { DynamicSupervisor } from './dynamic-supervisor.js';
 import { AlreadyStartedError } from './errors/already-started.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
 import type { ExitReason } from './exit-reason.js';
-import type { RuntimeLogger } from './logger.js';
 import { ManualClock } from './manual-clock.js';
 import type { RestartType, ServerSpec } from './server-spec.js';
 import { Supervisor } from './supervisor.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
-
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (done()) return;
-    await turn();
-  }
-  throw new Error('condition not reached in 100 event-loop turns');
-}
+import { silent, until } from './spec-helpers.js';
 
 class Game {
   players: string[] = [];

@@ -1,4 +1,6 @@
+import type { Clock } from './clock.js';
 import type { ExitReason } from './exit-reason.js';
+import type { RuntimeLogger } from './logger.js';
 
 /** What happened to a server or supervisor. */
 export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up' | 'stopped';
@@ -30,18 +32,19 @@ export interface LifecycleEvent {
 export type LifecycleListener = (event: LifecycleEvent) => void;
 
 /**
- * Hands `event` to `listener` (if any); a listener that throws is logged, never thrown to the process
- * whose lifecycle it observes.
+ * Builds an event and hands it to `listener` (if any, so nothing is allocated without one); a listener
+ * that throws is logged, never thrown to the process whose lifecycle it observes.
  */
-export function notify(
+export function emitLifecycle(
   listener: LifecycleListener | undefined,
-  event: LifecycleEvent,
-  onError: (error: unknown) => void,
+  clock: Clock,
+  logger: RuntimeLogger,
+  event: Omit<LifecycleEvent, 'at'>,
 ): void {
   if (listener === undefined) return;
   try {
-    listener(event);
+    listener({ ...event, at: clock.now() });
   } catch (error) {
-    onError(error);
+    logger.error(`${event.name}: a lifecycle event listener threw`, error);
   }
 }

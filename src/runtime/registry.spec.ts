@@ -1,10 +1,8 @@
 import { AlreadyStartedError } from './errors/already-started.error.js';
-import type { RuntimeLogger } from './logger.js';
 import { ManualClock } from './manual-clock.js';
 import { Registry } from './registry.js';
 import { ServerProcess } from './server-process.js';
-
-const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
+import { silent } from './spec-helpers.js';
 
 class Room {
   heard: string[] = [];

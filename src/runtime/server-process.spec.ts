@@ -10,9 +10,7 @@ import { ServerProcess } from './server-process.js';
 import type { ServerSpec } from './server-spec.js';
 import { SystemClock } from './system-clock.js';
 import type { TimerHandle } from './clock.js';
-
-/** Lets every queued microtask and one macrotask turn run; no wall-clock time is involved. */
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from './spec-helpers.js';
 
 function deferred<T = void>(): {
   promise: Promise<T>;

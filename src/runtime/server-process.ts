@@ -7,7 +7,7 @@ import { ServerCrashedError } from './errors/server-crashed.error.js';
 import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
-import { type LifecycleEventType, notify } from './lifecycle-event.js';
+import { type LifecycleEventType, emitLifecycle } from './lifecycle-event.js';
 import { Mailbox } from './mailbox.js';
 import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
 import { type AnyHandler, type ServerProcessOptions, ServerTemplate } from './server-template.js';
@@ -802,21 +802,16 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
-    const events = this.t.events;
-    if (events === undefined) return;
-    notify(
-      events,
-      {
-        type,
-        kind: 'server',
-        name: this.t.name,
-        ...(this.key !== undefined ? { key: this.key } : {}),
-        at: this.t.clock.now(),
-        ...(reason !== undefined ? { reason } : {}),
-        restarts: this.restartCount,
-      },
-      (error) => this.t.logger.error(`${this.name}: a lifecycle event listener threw`, error),
-    );
+    const t = this.t;
+    if (t.events === undefined) return; // build no event nobody listens to
+    emitLifecycle(t.events, t.clock, t.logger, {
+      type,
+      kind: 'server',
+      name: t.name,
+      ...(this.key !== undefined ? { key: this.key } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      restarts: this.restartCount,
+    });
   }
 
   // ---------------------------------------------------------------- idle timeout

@@ -4,18 +4,7 @@ import { ManualClock } from './manual-clock.js';
 import { ServerProcess } from './server-process.js';
 import type { RestartType } from './server-spec.js';
 import { Supervisor } from './supervisor.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
-
-/** Lets the event loop turn until `done()` holds; fails after 100 turns. No wall-clock time is involved. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (done()) return;
-    await turn();
-  }
-  throw new Error('condition not reached in 100 event-loop turns');
-}
+import { silent, turn, until } from './spec-helpers.js';
 
 class Worker {
   static created = 0;

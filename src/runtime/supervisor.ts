@@ -4,7 +4,7 @@ import { RestartLimitError } from './errors/restart-limit.error.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { withinTimeout } from './within-timeout.js';
 import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
-import { type LifecycleEventType, type LifecycleListener, notify } from './lifecycle-event.js';
+import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { microtask } from './microtask.js';
 import type { RestartType } from './server-spec.js';
@@ -381,20 +381,13 @@ export class Supervisor implements SupervisedChild {
   }
 
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
-    const events = this.options.events;
-    if (events === undefined) return;
-    notify(
-      events,
-      {
-        type,
-        kind: 'supervisor',
-        name: this.name,
-        at: this.clock.now(),
-        ...(reason !== undefined ? { reason } : {}),
-        restarts: this.restartCount,
-      },
-      (error) => this.logger.error(`${this.name}: a lifecycle event listener threw`, error),
-    );
+    emitLifecycle(this.options.events, this.clock, this.logger, {
+      type,
+      kind: 'supervisor',
+      name: this.name,
+      ...(reason !== undefined ? { reason } : {}),
+      restarts: this.restartCount,
+    });
   }
 
   /**
