@@ -150,7 +150,7 @@ describe('ServerProcess', () => {
       await expect(p.call('increment', [])).resolves.toBe(1);
       expect(instances[0].log).toHaveLength(n);
       expect(instances[0].log[n - 1]).toBe(n - 1);
-      expect(p.info().handled).toEqual({ calls: 1, casts: n, infos: 0 });
+      expect(p.info().handled).toEqual({ calls: 1, casts: n, infos: 0, ticks: 0 });
     });
 
     it('rejects an unknown call with the known names and keeps running', async () => {
@@ -543,7 +543,7 @@ describe('ServerProcess', () => {
       clock.advanceBy(1500);
       expect(p.info()).toMatchObject({ status: 'running', incarnation: 1, mailboxLength: 2, uptimeMs: 1500 });
       await p.call('increment', []);
-      expect(p.info().handled).toEqual({ calls: 2, casts: 1, infos: 0 });
+      expect(p.info().handled).toEqual({ calls: 2, casts: 1, infos: 0, ticks: 0 });
     });
   });
 

@@ -1,5 +1,5 @@
 import { CallDeadlines } from './call-deadlines.js';
-import type { TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { scheduler } from './drain-scheduler.js';
 import { CallTimeoutError } from './errors/call-timeout.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
@@ -9,8 +9,10 @@ import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, emitLifecycle } from './lifecycle-event.js';
 import { Mailbox } from './mailbox.js';
+import { PeriodicJob } from './periodic/periodic-job.js';
 import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
 import { type AnyHandler, type ServerProcessOptions, ServerTemplate } from './server-template.js';
+import { ProcessTimer, type ServerTimer, type TimerOwner } from './server-timer.js';
 import type { ExitListener, SupervisedChild } from './supervised-child.js';
 
 export type { ServerProcessOptions } from './server-template.js';
@@ -19,7 +21,9 @@ const CALL = 0;
 const CAST = 1;
 const INFO = 2;
 const GET_STATE = 3;
-const KIND_NAMES = ['call', 'cast', 'info', 'getState'] as const;
+const TICK = 4;
+const IDLE = 5;
+const KIND_NAMES = ['call', 'cast', 'info', 'getState', 'tick', 'idle timeout'] as const;
 
 type Settle = (value: unknown) => void;
 
@@ -76,7 +80,9 @@ function initStep(init: { readonly name: string }): string {
 }
 
 function describeMessage(kind: number, name: string): string {
-  return kind === INFO ? 'an info message' : `${KIND_NAMES[kind]} '${name}'`;
+  if (kind === INFO) return 'an info message';
+  if (kind === IDLE) return 'the idle timeout';
+  return `${KIND_NAMES[kind]} '${name}'`;
 }
 
 function awaitsReply(kind: number): boolean {
@@ -113,10 +119,13 @@ interface Continuations {
   readonly failed: Settle;
 }
 
-/** Idle detection, only for processes with an idle timeout. */
+/** Idle detection, only for processes with an idle timeout (their own, or their supervisor's). */
 interface IdleWatch {
   timer: TimerHandle | undefined;
+  /** When the last message was handled (or the instance started). */
   since: number;
+  /** The idle-timeout message is queued and not handled yet. */
+  notified: boolean;
   readonly fire: () => void;
 }
 
@@ -138,7 +147,7 @@ export interface ProcessIdentity {
  * options), and the mailbox, the call-deadline tracker and async continuations are made on first
  * use, so an idle process is small.
  */
-export class ServerProcess<T extends object = object> implements SupervisedChild {
+export class ServerProcess<T extends object = object> implements SupervisedChild, TimerOwner {
   /** The key of a dynamic child, if it was started under one. */
   readonly key: string | undefined;
   private readonly t: ServerTemplate<T>;
@@ -159,12 +168,20 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private stopping: Stopping | undefined;
   private continuations: Continuations | undefined;
   private idle: IdleWatch | undefined;
+  /** The instance's own idle timeout (starts as the spec's; changed by `setIdleTimeout`). */
+  private idleAfter: number;
   private monitors: ((reason: ExitReason) => void)[] | undefined;
+  private jobs: PeriodicJob[] | undefined;
+  /** Pending send-after timers of the current instance. */
+  private timers: Set<ProcessTimer> | undefined;
+  /** Reported to the clock's work observer: has messages to handle or a handler running. */
+  private active = false;
 
   private restartCount = 0;
   private handledCalls = 0;
   private handledCasts = 0;
   private handledInfos = 0;
+  private handledTicks = 0;
   private startedAt: number | undefined;
   private lastCrash: ServerInfo['lastCrash'];
 
@@ -181,11 +198,17 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.t = spec instanceof ServerTemplate ? spec : new ServerTemplate(spec, options);
     this.key = identity?.key;
     this.args = identity?.args;
+    this.idleAfter = this.t.idleAfter;
   }
 
   /** Name used in errors, logs and introspection (`Name[key]` for a keyed dynamic child). */
   get name(): string {
     return this.key === undefined ? this.t.name : `${this.t.name}[${this.key}]`;
+  }
+
+  /** The clock behind this process's timers. */
+  get clock(): Clock {
+    return this.t.clock;
   }
 
   get restartType(): RestartType {
@@ -330,9 +353,26 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private enqueue(kind: number, name: string, handler: AnyHandler | undefined, payload: unknown): void {
     (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4)).push(kind, name, handler, payload);
     if (!this.busy && !this.drainScheduled && (this.state === 'running' || this.state === 'stopping')) {
-      this.drainScheduled = true;
-      scheduler.schedule(this);
+      this.wake();
     }
+  }
+
+  /** Queues a drain with the scheduler (the caller checked that none is queued or running). */
+  private wake(): void {
+    this.drainScheduled = true;
+    scheduler.schedule(this);
+    const work = this.t.work;
+    if (work !== undefined && !this.active) {
+      this.active = true;
+      work.started();
+    }
+  }
+
+  /** Nothing left to handle: tell a test clock. */
+  private rest(): void {
+    if (!this.active) return;
+    this.active = false;
+    (this.t.work as NonNullable<ServerTemplate['work']>).ended();
   }
 
   /**
@@ -382,6 +422,12 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
             );
           } else if (kind === CAST) {
             result = (mailbox.handler as AnyHandler).apply(this.instance, mailbox.payload as unknown[]);
+          } else if (kind === TICK) {
+            (mailbox.payload as PeriodicJob).began(this.t.clock.now());
+            result = (mailbox.handler as AnyHandler).call(this.instance);
+          } else if (kind === IDLE) {
+            (this.idle as IdleWatch).notified = false;
+            result = (mailbox.handler as AnyHandler).call(this.instance);
           } else if (mailbox.handler !== undefined) {
             result = mailbox.handler.call(this.instance, mailbox.payload);
           } else {
@@ -404,6 +450,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
     if (stopping !== undefined) stopping.onQuiet?.();
     else if (this.idle !== undefined) this.idle.since = this.t.clock.now();
+    if (this.active) this.rest();
   }
 
   /** The handler of the taken message returned a promise: nothing else runs until it settles. */
@@ -424,6 +471,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       case CAST:
         this.handledCasts++;
         break;
+      case TICK:
+        this.handledTicks++;
+        (mailbox.payload as PeriodicJob).finished(this.t.clock.now());
+        break;
       default:
         this.handledInfos++;
     }
@@ -437,6 +488,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       done: (value) => {
         if (epoch !== this.epoch || !this.busy) return;
         this.busy = false;
+        this.t.work?.progressed();
         this.finish(value);
         this.drain(false);
       },
@@ -516,6 +568,14 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   ): InitFailedError | undefined | Promise<InitFailedError | undefined> {
     if (epoch !== this.epoch) return undefined;
     this.instance = instance;
+    const attach = this.t.spec.attach;
+    if (attach !== undefined) {
+      try {
+        attach(instance, this);
+      } catch (error) {
+        return this.bootFailed(new InitFailedError(this.name, 'attaching the instance', error));
+      }
+    }
     const init = this.t.init;
     if (init === undefined) return this.running(epoch);
     let result: unknown;
@@ -540,11 +600,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (epoch !== this.epoch || this.state !== 'starting') return undefined; // stopped while starting
     this.state = 'running';
     this.startedAt = this.t.clock.now();
-    if (this.t.idleTimeout !== Infinity) this.watchIdle();
-    if (this.mailboxLength > 0 && !this.drainScheduled) {
-      this.drainScheduled = true;
-      scheduler.schedule(this);
-    }
+    this.idleAfter = this.t.idleAfter;
+    if (this.t.idleTimeout !== Infinity || this.idleAfter !== Infinity) this.watchIdle();
+    if (this.mailboxLength > 0 && !this.drainScheduled) this.wake();
+    this.startJobs();
     this.emit(this.restartCount === 0 ? 'started' : 'restarted');
     return undefined;
   }
@@ -590,7 +649,6 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const s = this.state;
     if (s === 'stopped' || s === 'failed' || s === 'idle') return;
     const { inFlight, inFlightReply } = this.detach();
-    this.stopIdleWatch();
     inFlightReply?.fail(this.notRunning(inFlight as string, 'killed by its supervisor'));
     this.failQueued((what) => this.notRunning(what, 'killed by its supervisor'));
     this.exit('killed', true);
@@ -601,7 +659,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.epoch++;
     this.state = 'stopped';
     this.instance = undefined;
-    this.stopIdleWatch();
+    this.stopTimers();
+    this.rest();
     if (!holding) this.failQueued((what) => this.notRunning(what, 'it stopped before it was running'));
     this.exit(reason, true);
   }
@@ -610,7 +669,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     try {
       const timeout = options.timeout ?? this.t.shutdownTimeout;
       this.state = 'stopping';
-      this.stopIdleWatch();
+      this.stopTimers();
       if (stopping.holding && this.t.failFast) {
         this.failQueued((what) => this.notRunning(what, "whileRestarting: 'reject'"));
       } else if (options.drain === false && !stopping.holding) {
@@ -662,11 +721,16 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       inFlight !== undefined && awaitsReply((mailbox as Mailbox<AnyHandler, unknown>).kind)
         ? ((mailbox as Mailbox<AnyHandler, unknown>).payload as PendingReply)
         : undefined;
+    if (this.busy && mailbox !== undefined && mailbox.kind === TICK) {
+      (mailbox.payload as PeriodicJob).failed(this.t.clock.now());
+    }
     this.busy = false;
     mailbox?.clearTaken();
     this.instance = undefined;
     this.startedAt = undefined;
     this.state = 'stopped';
+    this.stopTimers();
+    this.rest();
     return { inFlight, inFlightReply };
   }
 
@@ -678,10 +742,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         stopping.onQuiet = undefined;
         resolve();
       };
-      if (!this.busy && !this.drainScheduled) {
-        this.drainScheduled = true;
-        scheduler.schedule(this);
-      }
+      if (!this.busy && !this.drainScheduled) this.wake();
     });
   }
 
@@ -697,8 +758,10 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.startedAt = undefined;
     this.busy = true; // nothing runs until the exit is decided
     this.state = wasStopping ? 'stopping' : 'restarting';
-    this.stopIdleWatch();
-    this.lastCrash = { at: this.t.clock.now(), during, error: describeError(error) };
+    this.stopTimers();
+    const now = this.t.clock.now();
+    this.lastCrash = { at: now, during, error: describeError(error) };
+    if (mailbox.kind === TICK) (mailbox.payload as PeriodicJob).failed(now);
     inFlightReply?.fail(new ServerCrashedError(this.name, during, error));
     mailbox.clearTaken();
     let dropped = 0;
@@ -707,7 +770,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         (payload as PendingReply).fail(
           new ServerCrashedError(this.name, during, error, describeMessage(kind, name)),
         );
-      } else dropped++;
+      } else if (kind === TICK) (payload as PeriodicJob).dropped();
+      else if (kind !== IDLE) dropped++;
     });
     this.deadlines?.clear();
     if (dropped > 0) {
@@ -718,6 +782,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const afterTerminate = (): void => {
       if (this.epoch !== epoch) return;
       this.busy = false;
+      this.rest();
       if (wasStopping) {
         // A crash while draining for shutdown ends the stop.
         this.state = 'stopped';
@@ -790,7 +855,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     let dropped = 0;
     mailbox.drain((kind, name, payload) => {
       if (awaitsReply(kind)) (payload as PendingReply).fail(makeError(describeMessage(kind, name)));
-      else dropped++;
+      else if (kind === TICK) (payload as PeriodicJob).dropped();
+      else if (kind !== IDLE) dropped++;
     });
     this.deadlines?.release();
     if (dropped > 0)
@@ -814,29 +880,143 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     });
   }
 
-  // ---------------------------------------------------------------- idle timeout
+  // ---------------------------------------------------------------- timers
+
+  /**
+   * Delivers `message` to the server's info handler after `delayMs` (OTP `Process.send_after(self(), …)`).
+   * The timer belongs to the current instance: it is cancelled if the server stops, crashes or restarts.
+   */
+  sendAfter(message: unknown, delayMs: number): ServerTimer {
+    if (this.t.info === undefined) {
+      throw new RangeError(
+        `${this.name} has no @HandleInfo handler to receive what sendAfter() sends; add one or use castAfter()`,
+      );
+    }
+    return this.addTimer(INFO, 'info', message, delayMs, 'sendAfter');
+  }
+
+  /** Casts `name(...args)` to the server itself after `delayMs`; cancelled like {@link sendAfter}. */
+  castAfter(delayMs: number, name: string, args: readonly unknown[]): ServerTimer {
+    if (!this.t.casts.has(name)) throw new UnknownMessageError(this.name, 'cast', name, [...this.t.casts.keys()]);
+    return this.addTimer(CAST, name, args, delayMs, 'castAfter');
+  }
+
+  /**
+   * Sets the instance's idle timeout (OTP's `{:noreply, state, timeout}`): once no message arrived for
+   * `ms`, the idle handler runs. `Infinity` turns it off. Applies from now on; a restart goes back to the
+   * spec's.
+   */
+  setIdleTimeout(ms: number): void {
+    if (this.t.idleHandler === undefined) {
+      throw new RangeError(`${this.name} has no idle handler (@OnIdle) to run after an idle timeout`);
+    }
+    if (!(ms === Infinity || (Number.isFinite(ms) && ms > 0))) {
+      throw new RangeError(`${this.name}: the idle timeout must be a number of ms > 0 or Infinity, got ${ms}`);
+    }
+    this.idleAfter = ms;
+    if (this.state !== 'running') return;
+    this.stopIdleWatch();
+    if (ms !== Infinity || this.t.idleTimeout !== Infinity) this.watchIdle();
+  }
+
+  /** The process's periodic jobs (empty if it has none), for pausing, resuming and triggering them. */
+  periodicJobs(): readonly PeriodicJob[] {
+    return (this.jobs ??= this.makeJobs());
+  }
+
+  private addTimer(kind: number, name: string, payload: unknown, delayMs: number, method: string): ServerTimer {
+    if (this.state !== 'running') {
+      throw this.notRunning(`${method}()`);
+    }
+    if (!(Number.isFinite(delayMs) && delayMs >= 0)) {
+      throw new RangeError(`${this.name}: ${method}() needs a delay in ms >= 0, got ${delayMs}`);
+    }
+    const timer = new ProcessTimer(this, this.t.clock.now() + delayMs, kind, name, payload);
+    (this.timers ??= new Set()).add(timer);
+    return timer;
+  }
+
+  /** @internal A send-after timer fired. */
+  deliver(timer: ProcessTimer): void {
+    this.timers?.delete(timer);
+    if (this.state !== 'running') return; // cannot happen: timers are cancelled when it stops running
+    const handler = timer.kind === CAST ? this.t.casts.get(timer.name) : this.t.info;
+    this.enqueue(timer.kind, timer.name, handler, timer.payload);
+  }
+
+  /** @internal A send-after timer was cancelled. */
+  forget(timer: ProcessTimer): void {
+    this.timers?.delete(timer);
+  }
+
+  /** @internal Queues a tick of `job` (only while running). */
+  enqueueTick(job: PeriodicJob): boolean {
+    if (this.state !== 'running') return false;
+    this.enqueue(TICK, job.spec.name, job.spec.handler as AnyHandler, job);
+    return true;
+  }
+
+  private makeJobs(): PeriodicJob[] {
+    const specs = this.t.periodic;
+    if (specs === undefined) return [];
+    return specs.map((spec) => new PeriodicJob(spec as never, this, this.t.clock, this.t.random));
+  }
+
+  private startJobs(): void {
+    if (this.t.periodic === undefined) return;
+    for (const job of this.periodicJobs()) job.start(true);
+  }
+
+  /** The instance stops running: no tick, send-after or idle timeout may fire for it any more. */
+  private stopTimers(): void {
+    this.stopIdleWatch();
+    const jobs = this.jobs;
+    if (jobs !== undefined) for (const job of jobs) job.stop();
+    const timers = this.timers;
+    if (timers !== undefined && timers.size > 0) {
+      this.timers = undefined;
+      for (const timer of timers) timer.cancel();
+    }
+  }
 
   private watchIdle(): void {
-    const idle = (this.idle ??= { timer: undefined, since: 0, fire: () => this.checkIdle() });
+    const idle = (this.idle ??= {
+      timer: undefined,
+      since: 0,
+      notified: false,
+      fire: () => this.checkIdle(),
+    });
     idle.since = this.t.clock.now();
-    if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.t.idleTimeout);
+    idle.notified = false;
+    if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.nextIdleCheck(0));
+  }
+
+  /** Ms until the next idle threshold, having been idle for `idleFor` ms. */
+  private nextIdleCheck(idleFor: number): number {
+    return Math.min(this.idleAfter, this.t.idleTimeout) - idleFor;
   }
 
   private checkIdle(): void {
     const idle = this.idle as IdleWatch;
     idle.timer = undefined;
     if (this.state !== 'running') return;
-    const timeout = this.t.idleTimeout;
-    let wait = timeout;
+    let idleFor = 0;
     if (!this.busy && this.mailboxLength === 0) {
-      const idleFor = this.t.clock.now() - idle.since;
-      if (idleFor >= timeout) {
+      idleFor = this.t.clock.now() - idle.since;
+      if (idleFor >= this.t.idleTimeout) {
         this.t.onIdle?.(this);
         return;
       }
-      wait = timeout - idleFor;
+      if (!idle.notified && idleFor >= this.idleAfter) {
+        idle.notified = true;
+        this.enqueue(IDLE, 'idle', this.t.idleHandler, undefined);
+        idleFor = 0; // its run counts as a message: check again a full timeout after it
+      } else if (idleFor >= this.idleAfter) {
+        idleFor = 0; // the idle message is still waiting: check again a full timeout later
+      }
     }
-    idle.timer = this.t.clock.setTimer(idle.fire, wait);
+    const wait = this.nextIdleCheck(idleFor);
+    if (wait !== Infinity) idle.timer = this.t.clock.setTimer(idle.fire, wait);
   }
 
   private stopIdleWatch(): void {
@@ -886,11 +1066,17 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       incarnation: this.instances,
       mailboxLength: this.mailboxLength,
       busy: this.busy,
-      handled: { calls: this.handledCalls, casts: this.handledCasts, infos: this.handledInfos },
+      handled: {
+        calls: this.handledCalls,
+        casts: this.handledCasts,
+        infos: this.handledInfos,
+        ticks: this.handledTicks,
+      },
       restarts: this.restartCount,
       ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
       ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
       uptimeMs: running ? this.t.clock.now() - (this.startedAt as number) : 0,
+      ...(this.t.periodic !== undefined ? { periodic: this.periodicJobs().map((job) => job.info()) } : {}),
     };
   }
 }

@@ -1,4 +1,6 @@
 import type { ExitReason } from './exit-reason.js';
+import type { PeriodicJobInfo, PeriodicSpec } from './periodic/periodic-job.js';
+import type { ServerProcess } from './server-process.js';
 
 /**
  * A message handler: a method of the server instance, invoked with `this` bound to the instance.
@@ -28,6 +30,15 @@ export interface ServerSpec<T extends object> {
   readonly init?: (this: T, args: unknown) => unknown;
   /** Runs once when the server stops or crashes (not when it is killed). */
   readonly terminate?: (this: T, reason: ExitReason) => unknown;
+  /** Periodic jobs: each tick is a message in the server's mailbox (see {@link PeriodicSpec}). */
+  readonly periodic?: readonly PeriodicSpec<T>[];
+  /**
+   * OTP's idle timeout: once no message arrived for `after` ms, `handler` runs (as a message). Any message
+   * re-arms it; so does the handler's own run. A server can change it with `setIdleTimeout`.
+   */
+  readonly idle?: { readonly after: number; readonly handler: (this: T) => unknown };
+  /** Called with each new instance before `init` (the Nest layer hands the instance its self ref here). */
+  readonly attach?: (instance: T, process: ServerProcess<T>) => void;
   /** Default call timeout in ms (default 5000). `Infinity` disables it. */
   readonly callTimeout?: number;
   /** How long `init` may take, in ms (default 5000). */
@@ -66,11 +77,18 @@ export interface ServerInfo {
   /** True while a handler is running. */
   readonly busy: boolean;
   /** Messages handled over the server's whole life, across restarts. */
-  readonly handled: { readonly calls: number; readonly casts: number; readonly infos: number };
+  readonly handled: {
+    readonly calls: number;
+    readonly casts: number;
+    readonly infos: number;
+    readonly ticks: number;
+  };
   readonly restarts: number;
   readonly lastCrash?: { readonly at: number; readonly during: string; readonly error: string };
   /** When the current instance finished `@Init` (epoch ms). */
   readonly startedAt?: number;
   /** Time since `startedAt` while running, else 0. */
   readonly uptimeMs: number;
+  /** The server's periodic jobs, if it has any. */
+  readonly periodic?: readonly PeriodicJobInfo[];
 }

@@ -1,7 +1,8 @@
-import type { Clock } from './clock.js';
+import type { Clock, WorkObserver } from './clock.js';
 import type { LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import type { ExitReason } from './exit-reason.js';
+import type { PeriodicSpec } from './periodic/periodic-job.js';
 import type { Handler, RestartType, ServerSpec } from './server-spec.js';
 import { SystemClock } from './system-clock.js';
 
@@ -25,6 +26,8 @@ export interface ServerProcessOptions {
   idleTimeout?: number;
   /** Called once the server has been idle for `idleTimeout` ms. */
   onIdle?: (process: { readonly name: string; readonly key: string | undefined }) => void;
+  /** Random numbers in [0, 1) for periodic jitter (default `Math.random`). */
+  random?: () => number;
 }
 
 export type AnyHandler = (...args: unknown[]) => unknown;
@@ -54,6 +57,13 @@ export class ServerTemplate<T extends object = object> {
   readonly events: LifecycleListener | undefined;
   readonly idleTimeout: number;
   readonly onIdle: ServerProcessOptions['onIdle'];
+  readonly periodic: readonly PeriodicSpec<T>[] | undefined;
+  /** The spec's own idle timeout (`Infinity` without one) and its handler. */
+  readonly idleAfter: number;
+  readonly idleHandler: AnyHandler | undefined;
+  readonly random: () => number;
+  /** The clock's work observer (test clocks only). */
+  readonly work: WorkObserver | undefined;
 
   constructor(
     readonly spec: ServerSpec<T>,
@@ -72,6 +82,11 @@ export class ServerTemplate<T extends object = object> {
     );
     this.idleTimeout = checkTimeout(spec, 'idleTimeout', options.idleTimeout ?? Infinity);
     this.onIdle = options.onIdle;
+    this.work = this.clock.work;
+    this.random = options.random ?? Math.random;
+    this.periodic = spec.periodic !== undefined && spec.periodic.length > 0 ? spec.periodic : undefined;
+    this.idleAfter = spec.idle === undefined ? Infinity : checkTimeout(spec, 'idle.after', spec.idle.after);
+    this.idleHandler = spec.idle?.handler as AnyHandler | undefined;
     this.restartType = spec.restart ?? 'permanent';
     const buffer = spec.restartBuffer ?? DEFAULT_RESTART_BUFFER;
     if (!(buffer === Infinity || (Number.isInteger(buffer) && buffer >= 0))) {
