@@ -9,6 +9,9 @@ export * from './exit-reason.js';
 export * from './lifecycle-event.js';
 export * from './logger.js';
 export * from './manual-clock.js';
+export * from './periodic/duration.js';
+export * from './periodic/schedule.js';
+export type { OverlapPolicy, PeriodicJob, PeriodicJobInfo, PeriodicSpec } from './periodic/periodic-job.js';
 export * from './registry.js';
 export {
   ServerProcess,
@@ -17,6 +20,7 @@ export {
   type StopOptions,
 } from './server-process.js';
 export * from './supervised-child.js';
+export type { ServerTimer } from './server-timer.js';
 export * from './server-spec.js';
 export * from './supervisor.js';
 export * from './system-clock.js';
