@@ -39,4 +39,57 @@ describe('ManualClock', () => {
     expect(() => clock.advanceTo(0)).toThrow(RangeError);
     expect(() => clock.advanceBy(-1)).toThrow(RangeError);
   });
+
+  it('stall() jumps time and fires overdue timers late, in due order, all at the new time', () => {
+    const clock = new ManualClock(0);
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push(`b@${clock.now()}`), 200);
+    clock.setTimer(() => fired.push(`a@${clock.now()}`), 100);
+    clock.setTimer(() => fired.push(`c@${clock.now()}`), 900);
+    clock.stall(500);
+    expect(fired).toEqual(['a@500', 'b@500']);
+    expect(clock.nextTimerAt).toBe(900);
+  });
+
+  it('advanceBy from inside a timer (work that takes time) never moves time backwards', () => {
+    const clock = new ManualClock(0);
+    const fired: number[] = [];
+    clock.setTimer(() => {
+      clock.advanceBy(300); // the work takes 300 ms; a timer due meanwhile fires inside it
+      fired.push(clock.now());
+    }, 100);
+    clock.setTimer(() => fired.push(clock.now()), 250);
+    clock.advanceBy(200);
+    expect(fired).toEqual([250, 400]);
+    expect(clock.now()).toBe(400);
+  });
+
+  it('advanceByAsync waits for what each timer triggered before firing the next', async () => {
+    const clock = new ManualClock(0);
+    const order: string[] = [];
+    // Work that reports to the clock like a server does, and schedules more work when it ends.
+    const work = (name: string, next?: () => void) => {
+      clock.work.started();
+      void Promise.resolve()
+        .then(() => Promise.resolve())
+        .then(() => {
+          order.push(`${name} done@${clock.now()}`);
+          next?.();
+          clock.work.ended();
+        });
+    };
+    clock.setTimer(() => work('a', () => clock.setTimer(() => work('a2'), 50)), 100);
+    clock.setTimer(() => work('b'), 120);
+    await clock.advanceByAsync(1000);
+    expect(order).toEqual(['a done@100', 'b done@120', 'a2 done@150']);
+  });
+
+  it('settle() gives up on work that waits on the clock itself instead of hanging', async () => {
+    const clock = new ManualClock(0);
+    clock.work.started(); // never ends until a timer fires
+    clock.setTimer(() => clock.work.ended(), 1000);
+    await clock.settle();
+    await clock.advanceByAsync(1000);
+    expect(clock.now()).toBe(1000);
+  });
 });

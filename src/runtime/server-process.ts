@@ -546,6 +546,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const epoch = ++this.epoch;
     this.instance = undefined;
     this.busy = false; // whatever the last instance was doing is detached by the new epoch
+    this.idleAfter = this.t.idleAfter; // @Init may change it
     let created: T | Promise<T>;
     try {
       created = this.t.spec.create(++this.instances, this.args);
@@ -600,7 +601,6 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (epoch !== this.epoch || this.state !== 'starting') return undefined; // stopped while starting
     this.state = 'running';
     this.startedAt = this.t.clock.now();
-    this.idleAfter = this.t.idleAfter;
     if (this.t.idleTimeout !== Infinity || this.idleAfter !== Infinity) this.watchIdle();
     if (this.mailboxLength > 0 && !this.drainScheduled) this.wake();
     this.startJobs();
@@ -609,6 +609,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   }
 
   private bootFailed(error: InitFailedError): InitFailedError {
+    this.stopTimers(); // what @Init set before it failed
     this.lastCrash = { at: this.t.clock.now(), during: error.step, error: error.message };
     return error;
   }
@@ -897,7 +898,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
 
   /** Casts `name(...args)` to the server itself after `delayMs`; cancelled like {@link sendAfter}. */
   castAfter(delayMs: number, name: string, args: readonly unknown[]): ServerTimer {
-    if (!this.t.casts.has(name)) throw new UnknownMessageError(this.name, 'cast', name, [...this.t.casts.keys()]);
+    if (!this.t.casts.has(name))
+      throw new UnknownMessageError(this.name, 'cast', name, [...this.t.casts.keys()]);
     return this.addTimer(CAST, name, args, delayMs, 'castAfter');
   }
 
@@ -911,7 +913,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       throw new RangeError(`${this.name} has no idle handler (@OnIdle) to run after an idle timeout`);
     }
     if (!(ms === Infinity || (Number.isFinite(ms) && ms > 0))) {
-      throw new RangeError(`${this.name}: the idle timeout must be a number of ms > 0 or Infinity, got ${ms}`);
+      throw new RangeError(
+        `${this.name}: the idle timeout must be a number of ms > 0 or Infinity, got ${ms}`,
+      );
     }
     this.idleAfter = ms;
     if (this.state !== 'running') return;
@@ -924,9 +928,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     return (this.jobs ??= this.makeJobs());
   }
 
-  private addTimer(kind: number, name: string, payload: unknown, delayMs: number, method: string): ServerTimer {
-    if (this.state !== 'running') {
-      throw this.notRunning(`${method}()`);
+  private addTimer(
+    kind: number,
+    name: string,
+    payload: unknown,
+    delayMs: number,
+    method: string,
+  ): ServerTimer {
+    if (this.state !== 'running' && this.state !== 'starting') {
+      throw this.notRunning(`${method}()`, 'a server sets timers for itself from @Init or a handler');
     }
     if (!(Number.isFinite(delayMs) && delayMs >= 0)) {
       throw new RangeError(`${this.name}: ${method}() needs a delay in ms >= 0, got ${delayMs}`);
@@ -939,7 +949,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   /** @internal A send-after timer fired. */
   deliver(timer: ProcessTimer): void {
     this.timers?.delete(timer);
-    if (this.state !== 'running') return; // cannot happen: timers are cancelled when it stops running
+    // Timers are cancelled when the instance stops running; one set in @Init may fire before it ends.
+    if (this.state !== 'running' && this.state !== 'starting') return;
     const handler = timer.kind === CAST ? this.t.casts.get(timer.name) : this.t.info;
     this.enqueue(timer.kind, timer.name, handler, timer.payload);
   }

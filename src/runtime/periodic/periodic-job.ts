@@ -212,16 +212,17 @@ export class PeriodicJob {
     const now = this.clock.now();
     const schedule = this.spec.schedule;
     const anchor = this.anchor as number;
-    // Ticks of the schedule that passed while this one waited for the event loop (jitter excluded).
-    const jitter = this.spec.jitterMs ?? 0;
-    const late = schedule.countBetween(this.due, now - jitter, anchor, MISSED_LIMIT);
+    // Ticks of the schedule that passed while this one waited for the event loop; a tick delayed by
+    // jitter is not late, so the schedule's own time is at least `now - jitter`.
+    const base = Math.max(this.due, now - (this.spec.jitterMs ?? 0));
+    const late = schedule.countBetween(this.due, base, anchor, MISSED_LIMIT);
     if (late > 0 && this.spec.catchUp === true) {
       for (let i = 0; i <= late; i++) this.enqueue(true);
     } else {
       this.missed += late;
       this.tick();
     }
-    if (schedule.mode !== 'fixed-delay') this.arm(schedule.nextAfter(now - jitter, anchor));
+    if (schedule.mode !== 'fixed-delay') this.arm(schedule.nextAfter(base, anchor));
   }
 
   /** A scheduled tick: subject to the overlap policy. */

@@ -46,9 +46,7 @@ class GridSchedule implements Schedule {
   describe(): string {
     const every = `every ${formatDuration(this.periodMs)}`;
     if (this.mode === 'fixed-rate') return `${every}, fixed rate`;
-    return this.offsetMs === 0
-      ? `${every}, aligned`
-      : `${every}, aligned +${formatDuration(this.offsetMs)}`;
+    return this.offsetMs === 0 ? `${every}, aligned` : `${every}, aligned +${formatDuration(this.offsetMs)}`;
   }
 }
 
@@ -81,7 +79,10 @@ class CronSchedule implements Schedule {
     private readonly expression: string,
     private readonly timeZone: string | undefined,
   ) {
-    this.cron = new Cron(expression, { paused: true, ...(timeZone !== undefined ? { timezone: timeZone } : {}) });
+    this.cron = new Cron(expression, {
+      paused: true,
+      ...(timeZone !== undefined ? { timezone: timeZone } : {}),
+    });
     if (this.cron.nextRun(new Date(0)) === null && this.cron.nextRun() === null) {
       throw new RangeError(`cron '${expression}' never fires`);
     }
