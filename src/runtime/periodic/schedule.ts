@@ -37,18 +37,19 @@ class GridSchedule implements Schedule {
     return origin + steps * this.periodMs;
   }
 
-  countBetween(from: number, to: number, anchor: number): number {
+  countBetween(from: number, to: number, anchor: number, limit: number): number {
     if (to <= from) return 0;
     const origin = this.mode === 'aligned' ? this.offsetMs : anchor;
-    return Math.floor((to - origin) / this.periodMs) - Math.floor((from - origin) / this.periodMs);
+    return Math.min(
+      limit,
+      Math.floor((to - origin) / this.periodMs) - Math.floor((from - origin) / this.periodMs),
+    );
   }
 
   describe(): string {
     const every = `every ${formatDuration(this.periodMs)}`;
     if (this.mode === 'fixed-rate') return `${every}, fixed rate`;
-    return this.offsetMs === 0
-      ? `${every}, aligned`
-      : `${every}, aligned +${formatDuration(this.offsetMs)}`;
+    return this.offsetMs === 0 ? `${every}, aligned` : `${every}, aligned +${formatDuration(this.offsetMs)}`;
   }
 }
 
@@ -81,7 +82,10 @@ class CronSchedule implements Schedule {
     private readonly expression: string,
     private readonly timeZone: string | undefined,
   ) {
-    this.cron = new Cron(expression, { paused: true, ...(timeZone !== undefined ? { timezone: timeZone } : {}) });
+    this.cron = new Cron(expression, {
+      paused: true,
+      ...(timeZone !== undefined ? { timezone: timeZone } : {}),
+    });
     if (this.cron.nextRun(new Date(0)) === null && this.cron.nextRun() === null) {
       throw new RangeError(`cron '${expression}' never fires`);
     }
