@@ -28,8 +28,17 @@ export function parseDuration(value: Duration, what: string): number {
     }
   }
   throw new RangeError(
-    `${what} must be a number of ms or a string like '500ms', '10s', '10m', '2h', '1d' or '1h30m', got ${JSON.stringify(value)}`,
+    `${what} must be a number of ms or a string like '500ms', '10s', '10m', '2h', '1d' or '1h30m', got ${show(value)}`,
   );
+}
+
+/** The value for an error message; JSON.stringify throws on a bigint or a circular object. */
+function show(value: unknown): string {
+  try {
+    return `${JSON.stringify(value)}`;
+  } catch {
+    return String(value);
+  }
 }
 
 /** Formats milliseconds the way {@link parseDuration} reads them (`5400000` → `'1h30m'`). */

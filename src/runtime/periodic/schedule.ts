@@ -37,10 +37,13 @@ class GridSchedule implements Schedule {
     return origin + steps * this.periodMs;
   }
 
-  countBetween(from: number, to: number, anchor: number): number {
+  countBetween(from: number, to: number, anchor: number, limit: number): number {
     if (to <= from) return 0;
     const origin = this.mode === 'aligned' ? this.offsetMs : anchor;
-    return Math.floor((to - origin) / this.periodMs) - Math.floor((from - origin) / this.periodMs);
+    return Math.min(
+      limit,
+      Math.floor((to - origin) / this.periodMs) - Math.floor((from - origin) / this.periodMs),
+    );
   }
 
   describe(): string {
