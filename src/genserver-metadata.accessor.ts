@@ -6,17 +6,22 @@ import {
   HANDLE_CAST_METADATA,
   HANDLE_INFO_METADATA,
   INIT_METADATA,
+  INJECT_SELF_METADATA,
+  ON_IDLE_METADATA,
+  PERIODIC_METADATA,
   SUPERVISED_METADATA,
   TERMINATE_METADATA,
 } from './genserver.constants.js';
+import type { PeriodicDeclaration } from './decorators/periodic.decorator.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
+import type { Duration } from './runtime/periodic/duration.js';
 import type { SupervisedOptions } from './interfaces/supervised-options.interface.js';
 
 /** Any class or method the decorators can annotate. */
 type Annotated = (...args: never[]) => unknown;
 
 /** The handler decorators a method can carry. */
-export type HandlerKind = 'call' | 'cast' | 'info' | 'init' | 'terminate';
+export type HandlerKind = 'call' | 'cast' | 'info' | 'init' | 'terminate' | 'periodic' | 'idle';
 
 /** Typed getters over the metadata the decorators write. */
 @Injectable()
@@ -54,6 +59,23 @@ export class GenServerMetadataAccessor {
     if (this.reflector.get(HANDLE_INFO_METADATA, method)) kinds.push('info');
     if (this.reflector.get(INIT_METADATA, method)) kinds.push('init');
     if (this.reflector.get(TERMINATE_METADATA, method)) kinds.push('terminate');
+    if (this.getPeriodic(method)) kinds.push('periodic');
+    if (this.getOnIdle(method)) kinds.push('idle');
     return kinds;
+  }
+
+  /** What `@Periodic` declared on a method, if anything. */
+  getPeriodic(method: Annotated): PeriodicDeclaration | undefined {
+    return this.reflector.get<PeriodicDeclaration | undefined>(PERIODIC_METADATA, method);
+  }
+
+  /** The idle timeout `@OnIdle(after)` declared on a method, if any. */
+  getOnIdle(method: Annotated): { after: Duration } | undefined {
+    return this.reflector.get<{ after: Duration } | undefined>(ON_IDLE_METADATA, method);
+  }
+
+  /** Properties decorated with `@InjectSelf()` (inherited ones included). */
+  getSelfKeys(target: Type<object>): readonly (string | symbol)[] {
+    return (Reflect.getMetadata(INJECT_SELF_METADATA, target) as (string | symbol)[] | undefined) ?? [];
   }
 }

@@ -10,3 +10,6 @@ export const SERVER_TOKEN_METADATA = 'nestjs-genserver:server-token';
 /** Injection token of the resolved {@link GenServerModuleOptions}. */
 export const GENSERVER_MODULE_OPTIONS = Symbol('GENSERVER_MODULE_OPTIONS');
 export const DYNAMIC_TOKEN_METADATA = 'nestjs-genserver:dynamic-supervisor-token';
+export const PERIODIC_METADATA = 'nestjs-genserver:periodic';
+export const ON_IDLE_METADATA = 'nestjs-genserver:on-idle';
+export const INJECT_SELF_METADATA = 'nestjs-genserver:inject-self';

@@ -22,6 +22,8 @@ const DECORATOR_NAMES = {
   info: 'HandleInfo',
   init: 'Init',
   terminate: 'Terminate',
+  periodic: 'Periodic',
+  idle: 'OnIdle',
 };
 
 /**

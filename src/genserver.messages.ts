@@ -117,3 +117,16 @@ export const dynamicTwice = (server: string): string =>
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
+
+export const badPeriodic = (className: string, method: string, detail: string): string =>
+  `@Periodic() on ${className}.${method}() is invalid: ${detail}.`;
+
+export const badOnIdle = (className: string, method: string, detail: string): string =>
+  `@OnIdle() on ${className}.${method}() is invalid: ${detail}.`;
+
+export const duplicateJobName = (className: string, name: string, first: string, second: string): string =>
+  `${className} has two periodic jobs named '${name}' (${first}() and ${second}()). Give one of them another ` +
+  `name with @Periodic(..., { name: '...' }).`;
+
+export const periodicFactoryFailed = (className: string, method: string, detail: string): string =>
+  `@Periodic() on ${className}.${method}(): its useFactory failed: ${detail}.`;

@@ -7,6 +7,7 @@ import { GenServerExplorer } from './genserver.explorer.js';
 import { notAServer } from './genserver.messages.js';
 import { GenServerOrchestrator } from './genserver.orchestrator.js';
 import { GenServerRuntime } from './genserver.runtime.js';
+import { PeriodicRegistry } from './periodic-registry.js';
 import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
 import type {
   GenServerModuleAsyncOptions,
@@ -24,9 +25,10 @@ const CORE_PROVIDERS: Provider[] = [
   GenServerRuntime,
   GenServerRegistry,
   SupervisionTree,
+  PeriodicRegistry,
   MetadataScanner,
 ];
-const CORE_EXPORTS = [GenServerRuntime, GenServerRegistry, SupervisionTree];
+const CORE_EXPORTS = [GenServerRuntime, GenServerRegistry, SupervisionTree, PeriodicRegistry];
 
 /**
  * Runs every `@GenServer` provider of the application as a process. Import `forRoot()` (or

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
-import { MetadataScanner, type ModuleRef } from '@nestjs/core';
+import { MetadataScanner, ModuleRef } from '@nestjs/core';
 import { type Observable, Subject } from 'rxjs';
 import { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
@@ -9,6 +9,7 @@ import {
   badServerOption,
   dynamicAlsoProvided,
   dynamicTwice,
+  periodicFactoryFailed,
   refWithoutProvider,
   rootGaveUpNoHooks,
   rootGaveUpShutdown,
@@ -17,16 +18,21 @@ import {
 import { instanceFactory } from './instance-factory.js';
 import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
 import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
+import type { PeriodicOptions } from './interfaces/periodic-options.interface.js';
+import { toPeriodicSpec } from './periodic-definition.js';
+import type { PeriodicJob, PeriodicSpec } from './runtime/periodic/periodic-job.js';
 import type { Clock } from './runtime/clock.js';
 import { DynamicSupervisor } from './runtime/dynamic-supervisor.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { LifecycleEvent } from './runtime/lifecycle-event.js';
 import type { RuntimeLogger } from './runtime/logger.js';
 import { ServerProcess } from './runtime/server-process.js';
+import type { ServerSpec } from './runtime/server-spec.js';
 import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
 import { SystemClock } from './runtime/system-clock.js';
-import { type ServerDefinition, readServerDefinition } from './server-definition.js';
+import { type ServerDefinition, checkJobNames, readServerDefinition } from './server-definition.js';
 import { ServerRef } from './server-ref.js';
+import { SelfRef } from './self-ref.js';
 import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
 
 /** The live state of every server, from {@link GenServerRuntime.snapshot}. */
@@ -43,15 +49,23 @@ export interface DiscoveredServer {
   readonly create: (incarnation: number) => object | Promise<object>;
 }
 
+/** A server's periodic jobs: known at DI time, plus those whose factory runs at bootstrap. */
+interface PeriodicPlan {
+  readonly definition: ServerDefinition;
+  specs: readonly PeriodicSpec<object>[];
+}
+
 interface Entry {
   readonly process: ServerProcess<object>;
   readonly ref: ServerRef<object>;
+  readonly plan: PeriodicPlan;
   create?: DiscoveredServer['create'];
 }
 
 interface DynamicEntry {
   readonly supervisor: DynamicSupervisor<object>;
   readonly ref: DynamicSupervisorRef<object>;
+  readonly plan: PeriodicPlan;
   /** Resolves the children's dependencies (at bootstrap, so a missing one fails it). */
   readonly prepare: () => void;
 }
@@ -77,6 +91,7 @@ export class GenServerRuntime {
     @Inject(GENSERVER_MODULE_OPTIONS) private readonly options: GenServerModuleOptions,
     private readonly accessor: GenServerMetadataAccessor,
     private readonly scanner: MetadataScanner,
+    private readonly moduleRef: ModuleRef,
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.logger = toRuntimeLogger(new Logger('GenServer'));
@@ -125,16 +140,13 @@ export class GenServerRuntime {
     const definition = readServerDefinition(server, this.accessor, this.scanner);
     let process: ServerProcess<object>;
     const entry = {} as { -readonly [K in keyof Entry]: Entry[K] };
+    entry.plan = { definition, specs: definition.periodic };
     try {
       process = new ServerProcess<object>(
-        {
-          name: definition.name,
-          create: (incarnation) => {
-            if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
-            return entry.create(incarnation);
-          },
-          ...specOptions(definition),
-        },
+        specFor(definition, entry.plan, (incarnation) => {
+          if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
+          return entry.create(incarnation);
+        }),
         this.processOptions(),
       );
     } catch (error) {
@@ -157,6 +169,7 @@ export class GenServerRuntime {
   ): DynamicSupervisorRef<T> {
     if (this.dynamics.has(server)) throw new InvalidDefinitionError(dynamicTwice(server.name));
     const definition = readServerDefinition(server as Type<object>, this.accessor, this.scanner);
+    const plan: PeriodicPlan = { definition, specs: definition.periodic };
     let make: (() => object) | undefined;
     const prepare = (): void => {
       make ??= instanceFactory(server as Type<object>, moduleRef);
@@ -165,14 +178,10 @@ export class GenServerRuntime {
     try {
       supervisor = new DynamicSupervisor<object>({
         name: options.name ?? `${definition.name}Supervisor`,
-        spec: {
-          name: definition.name,
-          create: () => {
-            prepare();
-            return (make as () => object)();
-          },
-          ...specOptions(definition),
-        },
+        spec: specFor(definition, plan, () => {
+          prepare();
+          return (make as () => object)();
+        }),
         maxChildren: options.maxChildren,
         idleTimeout: options.idleTimeout,
         maxRestarts: options.maxRestarts,
@@ -184,7 +193,7 @@ export class GenServerRuntime {
     }
     const aliases = aliasesOf(definition);
     const ref = new DynamicSupervisorRef<object>(supervisor, (process) => new ServerRef(process, aliases));
-    this.dynamics.set(server, { supervisor, ref, prepare });
+    this.dynamics.set(server, { supervisor, ref, prepare, plan });
     return ref as unknown as DynamicSupervisorRef<T>;
   }
 
@@ -217,7 +226,77 @@ export class GenServerRuntime {
     for (const [server, entry] of this.entries) {
       if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
     }
+    for (const { plan } of [...this.entries.values(), ...this.dynamics.values()])
+      await this.resolvePeriodic(plan);
     await this.root.start();
+  }
+
+  /**
+   * Every periodic job in the application: those of static servers, then those of running dynamic
+   * children. For {@link PeriodicRegistry}.
+   */
+  periodicJobs(): PeriodicJob[] {
+    const jobs: PeriodicJob[] = [];
+    for (const { process } of this.entries.values()) jobs.push(...process.periodicJobs());
+    for (const { supervisor, plan } of this.dynamics.values()) {
+      if (plan.specs.length === 0) continue;
+      for (const child of supervisor.processes()) jobs.push(...child.periodicJobs());
+    }
+    return jobs;
+  }
+
+  /** The periodic job named `Server.job` or `Server[key].job` (a dynamic child's), if any. */
+  findPeriodicJob(name: string): PeriodicJob | undefined {
+    const keyed = /^(.*)\[(.*)\]\.([^.[\]]+)$/.exec(name);
+    if (keyed !== null) {
+      const [, server, key, job] = keyed;
+      for (const { supervisor, plan } of this.dynamics.values()) {
+        if (plan.definition.name !== server) continue;
+        return supervisor
+          .lookup(key)
+          ?.periodicJobs()
+          .find((j) => j.spec.name === job);
+      }
+    }
+    for (const { process } of this.entries.values()) {
+      for (const job of process.periodicJobs()) if (job.name === name) return job;
+    }
+    return this.periodicJobs().find((job) => job.name === name);
+  }
+
+  /** Runs the `useFactory` of each `@Periodic` that has one and adds the jobs it describes. */
+  private async resolvePeriodic(plan: PeriodicPlan): Promise<void> {
+    const { definition } = plan;
+    if (definition.periodicFactories.length === 0) return;
+    const className = definition.server.name;
+    const made: { name: string; method: string; spec: PeriodicSpec<object> }[] = [];
+    for (const { method, declaration } of definition.periodicFactories) {
+      const factory = declaration as { useFactory: (...args: unknown[]) => unknown; inject?: unknown[] };
+      let options: PeriodicOptions;
+      try {
+        const args = (factory.inject ?? []).map((token) => this.resolveToken(token));
+        options = (await factory.useFactory(...args)) as PeriodicOptions;
+      } catch (error) {
+        throw new InvalidDefinitionError(periodicFactoryFailed(className, method, (error as Error).message));
+      }
+      const handler = (definition.server.prototype as Record<string, (this: object) => unknown>)[method];
+      const spec = toPeriodicSpec(className, method, handler, options);
+      made.push({ name: spec.name, method, spec });
+    }
+    checkJobNames(className, [...definition.periodicMethods, ...made]);
+    plan.specs = [...plan.specs, ...made.map((job) => job.spec)];
+  }
+
+  /** A provider for a `@Periodic` factory's `inject` list, from any module. */
+  private resolveToken(token: unknown): unknown {
+    const optional = token !== null && typeof token === 'object' && 'token' in token;
+    const key = optional ? (token as { token: unknown; optional?: boolean }).token : token;
+    try {
+      return this.moduleRef.get(key as string, { strict: false });
+    } catch (error) {
+      if (optional && (token as { optional?: boolean }).optional === true) return undefined;
+      throw error;
+    }
   }
 
   /** @internal Stops every server in reverse start order. */
@@ -289,10 +368,32 @@ function toRuntimeLogger(logger: Logger): RuntimeLogger {
   };
 }
 
-/** The parts of a server's spec that come from its definition (handlers and `@GenServer` options). */
-function specOptions(definition: ServerDefinition) {
+/**
+ * A server's runtime spec from its definition (handlers, `@GenServer` options, time). `periodic` is a
+ * getter read when the server starts, after bootstrap resolved the factories (do not spread the result).
+ */
+function specFor(
+  definition: ServerDefinition,
+  plan: PeriodicPlan,
+  create: (incarnation: number) => object | Promise<object>,
+): ServerSpec<object> {
   const { options } = definition;
+  const selfKeys = definition.selfKeys;
+  const castAliases = definition.castAliases.size > 0 ? definition.castAliases : undefined;
   return {
+    name: definition.name,
+    create,
+    get periodic() {
+      return plan.specs;
+    },
+    idle: definition.idle,
+    attach:
+      selfKeys.length === 0
+        ? undefined
+        : (instance: object, process: ServerProcess<object>) => {
+            const self = new SelfRef(process, castAliases);
+            for (const key of selfKeys) (instance as Record<string | symbol, unknown>)[key] = self;
+          },
     calls: definition.calls,
     casts: definition.casts,
     info: definition.info,

@@ -1,10 +1,20 @@
 import type { Type } from '@nestjs/common';
 import type { MetadataScanner } from '@nestjs/core';
 import type { GenServerMetadataAccessor, HandlerKind } from './genserver-metadata.accessor.js';
-import { duplicateLifecycle, duplicateMessage, emptyMessageName, notAServer } from './genserver.messages.js';
+import {
+  badOnIdle,
+  duplicateJobName,
+  duplicateLifecycle,
+  duplicateMessage,
+  emptyMessageName,
+  notAServer,
+} from './genserver.messages.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { ExitReason } from './runtime/exit-reason.js';
+import { type DeclaredPeriodic, isPeriodicFactory, toPeriodicSpec } from './periodic-definition.js';
+import { parseDuration } from './runtime/periodic/duration.js';
+import type { PeriodicSpec } from './runtime/periodic/periodic-job.js';
 import type { Handler } from './runtime/server-spec.js';
 
 /** A GenServer class read into what the runtime needs: handlers by message name, lifecycle hooks, options. */
@@ -17,6 +27,16 @@ export interface ServerDefinition<T extends object = object> {
   readonly info?: (this: T, message: unknown) => unknown;
   readonly init?: (this: T) => unknown;
   readonly terminate?: (this: T, reason: ExitReason) => unknown;
+  /** `@Periodic` methods whose options are known now, as runtime job specs. */
+  readonly periodic: readonly PeriodicSpec<T>[];
+  /** Job name and method of each of `periodic`. */
+  readonly periodicMethods: readonly { readonly name: string; readonly method: string }[];
+  /** `@Periodic` methods whose options come from a factory at bootstrap. */
+  readonly periodicFactories: readonly DeclaredPeriodic[];
+  /** The `@OnIdle` method and its timeout in ms. */
+  readonly idle?: { readonly after: number; readonly handler: (this: T) => unknown };
+  /** Properties that receive the server's `SelfRef` (`@InjectSelf()`). */
+  readonly selfKeys: readonly (string | symbol)[];
   /** Method name → message name, for handlers whose message name differs from the method's. */
   readonly callAliases: ReadonlyMap<string, string>;
   readonly castAliases: ReadonlyMap<string, string>;
@@ -28,6 +48,8 @@ const DECORATOR: Record<HandlerKind, string> = {
   info: 'HandleInfo',
   init: 'Init',
   terminate: 'Terminate',
+  periodic: 'Periodic',
+  idle: 'OnIdle',
 };
 
 /**
@@ -44,7 +66,10 @@ export function readServerDefinition<T extends object>(
   const className = server.name;
   const prototype = server.prototype as Record<string, Handler<T>>;
   const tables = { call: new Map<string, string>(), cast: new Map<string, string>() };
-  const lifecycle: Partial<Record<'info' | 'init' | 'terminate', string>> = {};
+  const lifecycle: Partial<Record<'info' | 'init' | 'terminate' | 'idle', string>> = {};
+  const periodic: PeriodicSpec<T>[] = [];
+  const periodicFactories: DeclaredPeriodic[] = [];
+  const jobNames: { name: string; method: string }[] = [];
 
   for (const method of scanner.getAllMethodNames(prototype)) {
     const fn = prototype[method];
@@ -59,6 +84,14 @@ export function readServerDefinition<T extends object>(
           throw new InvalidDefinitionError(duplicateMessage(className, kind, name, previous, method));
         }
         tables[kind].set(name, method);
+      } else if (kind === 'periodic') {
+        const declaration = accessor.getPeriodic(fn) as NonNullable<ReturnType<typeof accessor.getPeriodic>>;
+        if (isPeriodicFactory(declaration)) periodicFactories.push({ method, declaration });
+        else {
+          const spec = toPeriodicSpec(className, method, fn as (this: T) => unknown, declaration);
+          periodic.push(spec);
+          jobNames.push({ name: spec.name, method });
+        }
       } else {
         const previous = lifecycle[kind];
         if (previous !== undefined) {
@@ -83,9 +116,30 @@ export function readServerDefinition<T extends object>(
   const hook = <F>(method: string | undefined): F | undefined =>
     method === undefined ? undefined : (prototype[method] as unknown as F);
 
+  checkJobNames(className, jobNames);
+  let idle: ServerDefinition<T>['idle'];
+  if (lifecycle.idle !== undefined) {
+    const method = lifecycle.idle;
+    const declared = accessor.getOnIdle(prototype[method]) as { after: Parameters<typeof parseDuration>[0] };
+    let after: number;
+    try {
+      after = parseDuration(declared.after, 'the timeout');
+    } catch (error) {
+      throw new InvalidDefinitionError(badOnIdle(className, method, (error as Error).message));
+    }
+    if (!(after > 0))
+      throw new InvalidDefinitionError(badOnIdle(className, method, 'the timeout must be > 0 ms'));
+    idle = { after, handler: prototype[method] as unknown as (this: T) => unknown };
+  }
+
   return {
     server,
     name: options.name ?? className,
+    periodic,
+    periodicMethods: jobNames,
+    periodicFactories,
+    ...(idle !== undefined ? { idle } : {}),
+    selfKeys: accessor.getSelfKeys(server),
     options,
     calls: handlers(tables.call),
     casts: handlers(tables.cast),
@@ -95,4 +149,15 @@ export function readServerDefinition<T extends object>(
     callAliases: aliases(tables.call),
     castAliases: aliases(tables.cast),
   };
+}
+
+/** Two jobs of one server may not share a name. `jobs` are (job name, method) pairs. */
+export function checkJobNames(className: string, jobs: readonly { name: string; method: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const { name, method } of jobs) {
+    const first = seen.get(name);
+    if (first !== undefined)
+      throw new InvalidDefinitionError(duplicateJobName(className, name, first, method));
+    seen.set(name, method);
+  }
 }

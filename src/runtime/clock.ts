@@ -9,8 +9,11 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Runs `callback` once, `delayMs` from now. */
-  setTimer(callback: () => void, delayMs: number): TimerHandle;
+  /**
+   * Runs `callback` once, `delayMs` from now. A `keepAlive` timer keeps Node running until it fires
+   * (periodic ticks, send-after: the application's own work); others do not (timeouts, idle checks).
+   */
+  setTimer(callback: () => void, delayMs: number, keepAlive?: boolean): TimerHandle;
   /** Cancels a timer; a no-op for one that already fired or was cleared. */
   clearTimer(handle: TimerHandle): void;
   /**

@@ -191,6 +191,11 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
     return list;
   }
 
+  /** Every child process, in start order. */
+  processes(): IterableIterator<ServerProcess<T>> {
+    return this.children.values();
+  }
+
   /** How many children exist and how many are running (OTP `count_children`). */
   countChildren(): { total: number; running: number } {
     let running = 0;

@@ -57,13 +57,21 @@ export class ServerTemplate<T extends object = object> {
   readonly events: LifecycleListener | undefined;
   readonly idleTimeout: number;
   readonly onIdle: ServerProcessOptions['onIdle'];
-  readonly periodic: readonly PeriodicSpec<T>[] | undefined;
   /** The spec's own idle timeout (`Infinity` without one) and its handler. */
   readonly idleAfter: number;
   readonly idleHandler: AnyHandler | undefined;
   readonly random: () => number;
   /** The clock's work observer (test clocks only). */
   readonly work: WorkObserver | undefined;
+
+  /**
+   * The spec's periodic jobs (undefined if none), read when a process first starts: a host may complete
+   * the list between making the processes and starting them.
+   */
+  get periodic(): readonly PeriodicSpec<T>[] | undefined {
+    const periodic = this.spec.periodic;
+    return periodic !== undefined && periodic.length > 0 ? periodic : undefined;
+  }
 
   constructor(
     readonly spec: ServerSpec<T>,
@@ -84,7 +92,6 @@ export class ServerTemplate<T extends object = object> {
     this.onIdle = options.onIdle;
     this.work = this.clock.work;
     this.random = options.random ?? Math.random;
-    this.periodic = spec.periodic !== undefined && spec.periodic.length > 0 ? spec.periodic : undefined;
     this.idleAfter = spec.idle === undefined ? Infinity : checkTimeout(spec, 'idle.after', spec.idle.after);
     this.idleHandler = spec.idle?.handler as AnyHandler | undefined;
     this.restartType = spec.restart ?? 'permanent';

@@ -31,10 +31,14 @@ export class ProcessTimer implements ServerTimer {
     readonly name: string,
     readonly payload: unknown,
   ) {
-    this.handle = owner.clock.setTimer(() => {
-      this.handle = undefined;
-      owner.deliver(this);
-    }, dueAt - owner.clock.now());
+    this.handle = owner.clock.setTimer(
+      () => {
+        this.handle = undefined;
+        owner.deliver(this);
+      },
+      dueAt - owner.clock.now(),
+      true,
+    );
   }
 
   get pending(): boolean {

@@ -1,16 +1,17 @@
 import type { Clock, TimerHandle } from './clock.js';
 
 /**
- * The wall clock. Timers are `unref`'d: a pending call timeout never keeps Node alive on its own.
+ * The wall clock. Timers are `unref`'d unless `keepAlive`: a pending call timeout never keeps Node
+ * alive on its own, a periodic tick does (until its server stops).
  */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
 
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
+  setTimer(callback: () => void, delayMs: number, keepAlive = false): TimerHandle {
     const timer = setTimeout(callback, Math.max(0, delayMs));
-    timer.unref();
+    if (!keepAlive) timer.unref();
     return timer;
   }
 

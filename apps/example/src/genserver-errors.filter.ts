@@ -12,6 +12,7 @@ const STATUS: Record<GenServerError['code'], number> = {
   INVALID_DEFINITION: HttpStatus.INTERNAL_SERVER_ERROR,
   MAX_CHILDREN: HttpStatus.SERVICE_UNAVAILABLE,
   ALREADY_STARTED: HttpStatus.CONFLICT,
+  JOB_NOT_FOUND: HttpStatus.NOT_FOUND,
 };
 
 /** Turns the library's typed errors into HTTP answers that say what happened. */

@@ -8,7 +8,8 @@ export type GenServerErrorCode =
   | 'RESTART_LIMIT'
   | 'INVALID_DEFINITION'
   | 'MAX_CHILDREN'
-  | 'ALREADY_STARTED';
+  | 'ALREADY_STARTED'
+  | 'JOB_NOT_FOUND';
 
 /** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
 export abstract class GenServerError extends Error {

@@ -196,7 +196,7 @@ export class PeriodicJob {
     const jitter = this.spec.jitterMs;
     const fireAt = jitter ? due + Math.floor(this.random() * (jitter + 1)) : due;
     this.fireAt = fireAt;
-    this.timer = this.clock.setTimer(this.fire, fireAt - this.clock.now());
+    this.timer = this.clock.setTimer(this.fire, fireAt - this.clock.now(), true);
   }
 
   private disarm(): void {
