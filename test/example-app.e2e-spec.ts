@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { GENSERVER_MODULE_OPTIONS, ManualClock } from 'nestjs-genserver';
 import request from 'supertest';
 import { AppModule } from '../apps/example/src/app.module.js';
 import { CounterStore } from '../apps/example/src/counter/counter-store.js';
+import { PriceFeed } from '../apps/example/src/prices/price-feed.js';
 
 /** A store double: what the counter saved, and a starting value. */
 class FakeStore {
@@ -26,6 +28,8 @@ describe('example app over HTTP', () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(CounterStore)
       .useValue(store)
+      .overrideProvider(PriceFeed)
+      .useValue({ fetch: () => Promise.resolve(100) })
       .compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -72,5 +76,73 @@ describe('example app over HTTP', () => {
     await http.post('/counter/increment').send({ by: 7 }).expect(201, { count: 7 });
     await app.close();
     expect(store.saved).toEqual([7]);
+  });
+});
+
+describe('example app: the price sync on a manual clock', () => {
+  let app: INestApplication;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    clock = new ManualClock(Date.UTC(2026, 2, 5, 10, 59, 55));
+    let price = 100;
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(GENSERVER_MODULE_OPTIONS)
+      .useValue({ clock })
+      .overrideProvider(CounterStore)
+      .useValue(new FakeStore(0))
+      .overrideProvider(PriceFeed)
+      .useValue({
+        fetch: () => {
+          clock.advanceBy(250); // the API takes 250 ms
+          return Promise.resolve(++price);
+        },
+      })
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('syncs on the demo schedule and at the top of the hour, and reports it', async () => {
+    const http = request(app.getHttpServer());
+    await http.get('/prices').expect(200, { syncs: 0, last: null });
+    await clock.advanceByAsync(10_000); // demo at +10 s; the hour (11:00:00) comes first, at +5 s
+    const { body } = await http.get('/prices').expect(200);
+    expect(body).toEqual({
+      syncs: 2,
+      last: { at: '2026-03-05T11:00:05.000Z', price: 102, durationMs: 250, trigger: 'demo' },
+    });
+    const jobs = await http.get('/jobs').expect(200);
+    expect(
+      jobs.body.map((j: { name: string; schedule: string; runs: number }) => [j.name, j.schedule, j.runs]),
+    ).toEqual([
+      ['PriceSync.hourly', 'every 1h, aligned', 1],
+      ['PriceSync.demo', 'every 10s, fixed rate', 1],
+    ]);
+    expect(jobs.body[0]).toMatchObject({
+      lastRunAt: Date.UTC(2026, 2, 5, 11),
+      lastDurationMs: 250,
+      nextRunAt: Date.UTC(2026, 2, 5, 12),
+    });
+  });
+
+  it('pauses, resumes and triggers a job over HTTP; an unknown job is a 404', async () => {
+    const http = request(app.getHttpServer());
+    await http.post('/jobs/PriceSync.demo/pause').expect(204);
+    await clock.advanceByAsync(30_000);
+    expect((await http.get('/prices')).body.syncs).toBe(1); // only the hourly one
+    await http.post('/jobs/PriceSync.demo/trigger').expect(202, { queued: true });
+    await clock.settle();
+    expect((await http.get('/prices')).body.last.trigger).toBe('demo');
+    await http.post('/jobs/PriceSync.demo/resume').expect(204);
+    await clock.advanceByAsync(10_000);
+    expect((await http.get('/prices')).body.syncs).toBe(3);
+    const missing = await http.post('/jobs/Nope.sync/trigger').expect(404);
+    expect(missing.body).toMatchObject({ error: 'JOB_NOT_FOUND' });
   });
 });

@@ -3,10 +3,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { GenServerModule } from 'nestjs-genserver';
 import { CounterModule } from './counter/counter.module.js';
 import { GenServerErrorsFilter } from './genserver-errors.filter.js';
+import { PricesModule } from './prices/prices.module.js';
 import { TreeController } from './tree.controller.js';
 
 @Module({
-  imports: [GenServerModule.forRoot(), CounterModule],
+  imports: [GenServerModule.forRoot(), CounterModule, PricesModule],
   controllers: [TreeController],
   providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
 })

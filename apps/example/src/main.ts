@@ -16,6 +16,9 @@ new Logger('Example').log(
     `  curl -X POST ${url}/counter/increment -H 'content-type: application/json' -d '{"by":5}'`,
     `  curl -X POST ${url}/counter/reset`,
     `  curl -X POST ${url}/counter/crash      # the server crashes; the next request gets a fresh instance`,
+    `  curl ${url}/prices                     # the price sync: hourly on the hour, plus a demo every 10 s`,
+    `  curl ${url}/jobs                       # every periodic job: next run, last run, duration, counts`,
+    `  curl -X POST ${url}/jobs/PriceSync.demo/pause   # (and /resume, /trigger)`,
     `  curl ${url}/tree                       # status, restarts and last crash of every server`,
   ].join('\n'),
 );
