@@ -142,7 +142,19 @@ describe('@Periodic in a Nest app (manual clock)', () => {
     const config = (values: Record<string, string>) =>
       ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => values] });
 
-    const fast = await boot({ imports: [config({ SWEEP_EVERY: '15m' })], providers: [Sweeper] });
+    @Injectable()
+    class EarlyReader {
+      listed: string[] = [];
+      constructor(private readonly jobs: PeriodicRegistry) {}
+      onModuleInit(): void {
+        this.listed = this.jobs.list().map((job) => job.name); // before bootstrap: no job yet
+      }
+    }
+    const fast = await boot({
+      imports: [config({ SWEEP_EVERY: '15m' }), GenServerModule.forFeature([Sweeper])],
+      providers: [Sweeper, EarlyReader],
+    });
+    expect(fast.app.get(EarlyReader).listed).toEqual([]);
     await fast.clock.advanceByAsync(HOUR);
     expect(fast.jobs.get('Sweeper.sweep')).toMatchObject({ schedule: 'every 15m, fixed rate', runs: 4 });
     await fast.app.close();

@@ -925,7 +925,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
 
   /** The process's periodic jobs (empty if it has none), for pausing, resuming and triggering them. */
   periodicJobs(): readonly PeriodicJob[] {
-    return (this.jobs ??= this.makeJobs());
+    const specs = this.t.periodic;
+    const jobs = (this.jobs ??= []);
+    // A host may add specs until the server starts (factory-made schedules): make the missing jobs.
+    if (specs !== undefined && jobs.length < specs.length) {
+      for (let i = jobs.length; i < specs.length; i++) {
+        jobs.push(new PeriodicJob(specs[i] as never, this, this.t.clock, this.t.random));
+      }
+    }
+    return jobs;
   }
 
   private addTimer(
@@ -965,12 +973,6 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (this.state !== 'running') return false;
     this.enqueue(TICK, job.spec.name, job.spec.handler as AnyHandler, job);
     return true;
-  }
-
-  private makeJobs(): PeriodicJob[] {
-    const specs = this.t.periodic;
-    if (specs === undefined) return [];
-    return specs.map((spec) => new PeriodicJob(spec as never, this, this.t.clock, this.t.random));
   }
 
   private startJobs(): void {
