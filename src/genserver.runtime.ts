@@ -204,6 +204,7 @@ export class GenServerRuntime {
       events: this.onEvent,
       defaultCallTimeout: this.options.callTimeout,
       defaultShutdownTimeout: this.options.shutdownTimeout,
+      random: this.options.random,
     };
   }
 
@@ -299,8 +300,15 @@ export class GenServerRuntime {
     }
   }
 
-  /** @internal Stops every server in reverse start order. */
+  /**
+   * @internal Cancels every timer of the tree (ticks, send-after, idle timeouts), then stops every
+   * server in reverse start order.
+   */
   async stop(): Promise<void> {
+    for (const { process } of this.entries.values()) process.cancelTimers();
+    for (const { supervisor } of this.dynamics.values()) {
+      for (const child of supervisor.processes()) child.cancelTimers();
+    }
     await this.root.stop('shutdown', { drain: this.options.drainOnShutdown ?? true });
   }
 

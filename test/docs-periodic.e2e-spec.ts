@@ -692,10 +692,13 @@ describe('docs/periodic-work.md', () => {
     await app.close();
   });
 
-  it('@OnIdle vs forDynamic idleTimeout: a child whose ticks come more often than its idleTimeout is never evicted', async () => {
+  it('@OnIdle vs forDynamic idleTimeout: ticks do not keep a child nobody talks to from being evicted', async () => {
     @GenServer()
     class Game {
       @Periodic('1m') round(): void {}
+      @HandleCall() ping(): boolean {
+        return true;
+      }
     }
     @GenServer()
     class Quiet {
@@ -721,9 +724,13 @@ describe('docs/periodic-work.md', () => {
     const { games, quiet } = app.get(Lobby);
     await games.startChild(undefined, { key: 'g1' });
     await quiet.startChild(undefined, { key: 'q1' });
-    await clock.advanceByAsync(2 * HOUR);
-    expect(games.countChildren()).toEqual({ total: 1, running: 1 }); // ticked every minute: never idle
+    await clock.advanceByAsync(20 * MINUTE);
+    await games.lookup('g1')?.call('ping'); // someone plays: the eviction clock starts over
+    await clock.advanceByAsync(20 * MINUTE);
+    expect(games.countChildren()).toEqual({ total: 1, running: 1 });
     expect(quiet.countChildren()).toEqual({ total: 0, running: 0 }); // evicted after 30 minutes
+    await clock.advanceByAsync(20 * MINUTE);
+    expect(games.countChildren()).toEqual({ total: 0, running: 0 }); // ticked every minute, evicted anyway
     await app.close();
   });
 

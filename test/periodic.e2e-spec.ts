@@ -19,6 +19,7 @@ import {
   Periodic,
   PeriodicRegistry,
   SelfRef,
+  Terminate,
   ServerRef,
   type DynamicSupervisorRef,
   type GenServerModuleOptions,
@@ -254,6 +255,40 @@ describe('@Periodic in a Nest app (manual clock)', () => {
       nextRunAt: START + 4 * MINUTE,
     });
     await app.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('app.close() cancels every timer first: nothing ticks while a slow @Terminate holds the tree', async () => {
+    const ticks: string[] = [];
+    let finishSaving: () => void = () => undefined;
+    @GenServer()
+    class First {
+      @Periodic('1s') tick(): void {
+        ticks.push('first');
+      }
+    }
+    @GenServer()
+    class Last {
+      @InjectSelf() private readonly self!: SelfRef<Last>;
+      @Init() init(): void {
+        this.self.castAfter('1500ms', 'note');
+      }
+      @HandleCast() note(): void {
+        ticks.push('note');
+      }
+      @Terminate() save(): Promise<void> {
+        return new Promise((resolve) => (finishSaving = resolve));
+      }
+    }
+    const { app, clock } = await boot({ providers: [First, Last] });
+    const closed = app.close(); // Last stops first (reverse order) and waits in @Terminate
+    await clock.settle();
+    await clock.advanceByAsync(3000);
+    expect(ticks).toEqual([]);
+    finishSaving();
+    await closed;
     expect(clock.pendingTimers).toBe(0);
   });
 });

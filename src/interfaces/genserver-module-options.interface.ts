@@ -30,6 +30,11 @@ export interface GenServerModuleOptions {
   rootGiveUp?: 'keep-serving' | 'shutdown';
   /** The clock behind every timer; pass a `ManualClock` in tests (default: the system clock). */
   clock?: Clock;
+  /**
+   * Random numbers in [0, 1) for periodic jitter (default `Math.random`); pass a seeded generator to
+   * make jittered ticks repeatable in tests.
+   */
+  random?: () => number;
 }
 
 /** Implemented by a class given to `forRootAsync({ useClass })`. */

@@ -38,6 +38,8 @@ export interface DynamicSupervisorOptions<T extends object> {
   defaultCallTimeout?: number;
   /** Default shutdown timeout of the children (when the spec sets none). */
   defaultShutdownTimeout?: number;
+  /** Random numbers in [0, 1) for periodic jitter (default `Math.random`). */
+  random?: () => number;
   clock?: Clock;
   logger?: RuntimeLogger;
   events?: LifecycleListener;
@@ -116,6 +118,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
       events: options.events,
       defaultCallTimeout: options.defaultCallTimeout,
       defaultShutdownTimeout: options.defaultShutdownTimeout,
+      random: options.random,
       idleTimeout: options.idleTimeout,
       onIdle:
         options.idleTimeout === undefined ? undefined : (child) => this.evict(child as ServerProcess<T>),

@@ -122,8 +122,15 @@ interface Continuations {
 /** Idle detection, only for processes with an idle timeout (their own, or their supervisor's). */
 interface IdleWatch {
   timer: TimerHandle | undefined;
-  /** When the last message was handled (or the instance started). */
+  /** When the last message was handled (or the instance started): for the server's own idle timeout. */
   since: number;
+  /**
+   * When the last message from outside was handled — not a tick or an idle run, which the server makes
+   * itself: for the supervisor's eviction, so a ticking child nobody uses is still evicted.
+   */
+  contact: number;
+  /** A message from outside was taken since `contact` was last set. */
+  touched: boolean;
   /** The idle-timeout message is queued and not handled yet. */
   notified: boolean;
   readonly fire: () => void;
@@ -393,6 +400,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (this.busy || !(s === 'running' || s === 'stopping')) return;
     const mailbox = this.mailbox;
     const stopping = s === 'stopping' ? this.stopping : undefined;
+    const watch = this.idle;
     if (mailbox !== undefined) {
       while (mailbox.length > 0) {
         if (stopping !== undefined) {
@@ -408,6 +416,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         scheduler.left--;
         mailbox.shift();
         const kind = mailbox.kind;
+        if (watch !== undefined && kind < TICK) watch.touched = true;
         if (kind === GET_STATE) {
           (mailbox.payload as PendingReply).reply({ ...(this.instance as object) });
           (this.deadlines as CallDeadlines<PendingReply> | undefined)?.release();
@@ -449,7 +458,14 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       mailbox.clearTaken();
     }
     if (stopping !== undefined) stopping.onQuiet?.();
-    else if (this.idle !== undefined) this.idle.since = this.t.clock.now();
+    else if (watch !== undefined) {
+      const now = this.t.clock.now();
+      watch.since = now;
+      if (watch.touched) {
+        watch.touched = false;
+        watch.contact = now;
+      }
+    }
     if (this.active) this.rest();
   }
 
@@ -980,6 +996,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     for (const job of this.periodicJobs()) job.start(true);
   }
 
+  /**
+   * Cancels the instance's periodic ticks, send-after timers and idle timeout, leaving it running to
+   * serve and drain messages: the first step of an application shutdown, so no timer fires while the
+   * tree stops.
+   */
+  cancelTimers(): void {
+    if (this.state === 'running' || this.state === 'starting') this.stopTimers();
+  }
+
   /** The instance stops running: no tick, send-after or idle timeout may fire for it any more. */
   private stopTimers(): void {
     this.stopIdleWatch();
@@ -996,39 +1021,44 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     const idle = (this.idle ??= {
       timer: undefined,
       since: 0,
+      contact: 0,
+      touched: false,
       notified: false,
       fire: () => this.checkIdle(),
     });
-    idle.since = this.t.clock.now();
+    idle.since = idle.contact = this.t.clock.now();
     idle.notified = false;
-    if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.nextIdleCheck(0));
+    if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.nextIdleCheck(0, 0));
   }
 
-  /** Ms until the next idle threshold, having been idle for `idleFor` ms. */
-  private nextIdleCheck(idleFor: number): number {
-    return Math.min(this.idleAfter, this.t.idleTimeout) - idleFor;
+  /** Ms until the next idle threshold, `quietFor` ms after the last message, `aloneFor` after the last contact. */
+  private nextIdleCheck(quietFor: number, aloneFor: number): number {
+    return Math.min(this.idleAfter - quietFor, this.t.idleTimeout - aloneFor);
   }
 
   private checkIdle(): void {
     const idle = this.idle as IdleWatch;
     idle.timer = undefined;
     if (this.state !== 'running') return;
-    let idleFor = 0;
+    let quietFor = 0;
+    let aloneFor = 0;
     if (!this.busy && this.mailboxLength === 0) {
-      idleFor = this.t.clock.now() - idle.since;
-      if (idleFor >= this.t.idleTimeout) {
+      const now = this.t.clock.now();
+      quietFor = now - idle.since;
+      aloneFor = now - idle.contact;
+      if (aloneFor >= this.t.idleTimeout) {
         this.t.onIdle?.(this);
         return;
       }
-      if (!idle.notified && idleFor >= this.idleAfter) {
+      if (!idle.notified && quietFor >= this.idleAfter) {
         idle.notified = true;
         this.enqueue(IDLE, 'idle', this.t.idleHandler, undefined);
-        idleFor = 0; // its run counts as a message: check again a full timeout after it
-      } else if (idleFor >= this.idleAfter) {
-        idleFor = 0; // the idle message is still waiting: check again a full timeout later
+        quietFor = 0; // its run counts as a message: check again a full timeout after it
+      } else if (quietFor >= this.idleAfter) {
+        quietFor = 0; // the idle message is still waiting: check again a full timeout later
       }
     }
-    const wait = this.nextIdleCheck(idleFor);
+    const wait = this.nextIdleCheck(quietFor, aloneFor);
     if (wait !== Infinity) idle.timer = this.t.clock.setTimer(idle.fire, wait);
   }
 
