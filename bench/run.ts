@@ -6,6 +6,7 @@ import { measure } from 'mitata';
 import { GenServerModule, GenServerRuntime, ServerProcess, type ServerRef } from 'nestjs-genserver';
 import { Counter } from './counter.js';
 import { HandMailbox } from './hand-mailbox.js';
+import { measurePeriodic, type PeriodicFigures } from './periodic.js';
 import { measureSupervision, type SupervisionFigures } from './supervision.js';
 
 /**
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
 
   const supervision = await measureSupervision();
   const { restart, dynamic, idle } = supervision;
+  const periodic = await measurePeriodic();
 
   const targets = {
     runtimeCallVsHand: { value: rtCall.p50 / handCall.p50, target: 1.5 },
@@ -148,8 +150,41 @@ async function main(): Promise<void> {
     dynamicBytesPerIdleChild: { value: dynamic.bytesPerChild, target: 400, unit: 'B' },
     idleCpuMsOver5s: { value: Math.max(0, idle.cpuMs - idle.baselineCpuMs), target: 50, unit: 'ms' },
   };
+  const periodicTargets = {
+    fixedRateDriftMs: {
+      value: Math.abs(periodic.tenMs.fixedRate.driftMs),
+      target: 1,
+      strict: true,
+      unit: 'ms',
+    },
+    fixedRateDriftVsGridMs: {
+      value: Math.abs(periodic.tenMs.fixedRate.driftVsGridMs ?? NaN),
+      target: 1,
+      strict: true,
+      unit: 'ms',
+    },
+    fixedRateJitterP99Ms: {
+      value: periodic.tenMs.fixedRate.jitterP99Ms,
+      target: 2,
+      strict: false,
+      unit: 'ms',
+    },
+    manyFixedRateDriftP99Ms: {
+      value: periodic.many.fixedRate.driftP99Ms,
+      target: 1,
+      strict: true,
+      unit: 'ms',
+    },
+    manyFixedRateJitterP99Ms: {
+      value: periodic.many.fixedRate.jitterP99Ms,
+      target: 2,
+      strict: false,
+      unit: 'ms',
+    },
+  };
   print(queued, targets);
   printSupervision(supervision, absolute);
+  printPeriodic(periodic, periodicTargets);
   writeFileSync(
     new URL('../../bench/results.json', import.meta.url),
     JSON.stringify(
@@ -161,6 +196,7 @@ async function main(): Promise<void> {
         targets,
         supervision,
         absolute,
+        periodic: { ...periodic, targets: periodicTargets },
       },
       null,
       2,
@@ -279,6 +315,76 @@ function printSupervision(
   for (const [name, t] of Object.entries(targets)) {
     out.push(
       `| ${name} | ${t.value.toFixed(2)} ${t.unit} | ≤ ${t.target} ${t.unit} | ${t.value <= t.target ? 'yes' : 'NO'} |`,
+    );
+  }
+  console.log(out.join('\n'));
+}
+
+function printPeriodic(
+  p: PeriodicFigures,
+  targets: Record<string, { value: number; target: number; strict: boolean; unit: string }>,
+): void {
+  const ms = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(2)} ms`);
+  const t = p.tenMs;
+  const m = p.many;
+  const lost = (s: { skipped?: number; missed?: number }): string =>
+    s.skipped === undefined ? '' : `${s.skipped} / ${s.missed}`;
+  const out = [
+    '',
+    '### Periodic work',
+    '',
+    `Real clock (SystemClock); tick times: ${p.timeSource}.`,
+    '',
+    `${t.ticks} ticks of ${t.periodMs} ms, each handler busy for ${t.workMs} ms; the three run at once in one ` +
+      `${t.windowS.toFixed(1)} s window, started ${t.staggerMs} ms apart (Date.now() vs performance clock moved ` +
+      `${t.clockSkewMs.toFixed(3)} ms over it). Lateness is against the contender's own schedule: the instant of ` +
+      'start + n·period the tick was for (fixed rate), previous end + period (fixed delay). Drift: n counts runs, ' +
+      'so a missed tick (a stall) moves it a period later and an extra run a period earlier. ' +
+      'Extra: a second run for one instant of the schedule (fixed rate: the same instant of the grid as the ' +
+      'previous run; the others: less than half a period after it).',
+    '',
+    `| contender | drift at tick ${t.ticks} | last tick vs its instant | jitter p50 | jitter p99 | longest interval | lateness min | p50 | p99 | extra ticks | skipped / missed |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [name, s] of [
+    ['fixed rate (runtime)', t.fixedRate],
+    ['fixed delay (runtime)', t.fixedDelay],
+    ['`setInterval` (baseline)', t.setInterval],
+  ] as const) {
+    out.push(
+      `| ${name} | ${ms(s.driftMs)} | ${ms(s.driftVsGridMs)} | ${ms(s.jitterP50Ms)} | ${ms(s.jitterP99Ms)} | ${ms(s.maxIntervalMs)} | ${ms(s.latenessMinMs)} | ${ms(s.latenessP50Ms)} | ${ms(s.latenessP99Ms)} | ${s.extra} | ${lost(s)} |`,
+    );
+  }
+  out.push(
+    '',
+    `${m.servers.toLocaleString('en')} timers of ${m.periodMs} ms × ${m.ticksEach} ticks, started ${m.start}; ` +
+      `the baseline runs in ${m.window} (${m.windowS.toFixed(1)} s). Lateness: vs the instant of ` +
+      'start + n·period the tick was for; |drift|: at the last tick, n counting every run.',
+    '',
+    '| contender | ticks | lateness min | p50 | p99 | max | \\|drift\\| p50 | p99 | jitter p50 | p99 | extra ticks (timers) | skipped / missed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const [name, s] of [
+    [`${m.servers.toLocaleString('en')} fixed-rate servers`, m.fixedRate],
+    [`${m.servers.toLocaleString('en')} \`setInterval\` (baseline)`, m.setInterval],
+  ] as const) {
+    out.push(
+      `| ${name} | ${s.ticks.toLocaleString('en')} | ${ms(s.latenessMinMs)} | ${ms(s.latenessP50Ms)} | ${ms(s.latenessP99Ms)} | ${ms(s.latenessMaxMs)} | ${ms(s.driftP50Ms)} | ${ms(s.driftP99Ms)} | ${ms(s.jitterP50Ms)} | ${ms(s.jitterP99Ms)} | ${s.extra} (${s.timersWithExtra}) | ${lost(s)} |`,
+    );
+  }
+  out.push(
+    '',
+    '| measure | value | baseline (same run) |',
+    '|---|---:|---|',
+    `| CPU of ${p.idle.servers.toLocaleString('en')} idle periodic servers (every ${p.idle.periodMs / 1000} s) over ${p.idle.seconds} s | ${p.idle.cpuMs.toFixed(1)} ms | no servers, same ${p.idle.seconds} s: ${p.idle.baselineCpuMs.toFixed(1)} ms |`,
+    '',
+    '| target | measured | limit | ok |',
+    '|---|---:|---:|:-:|',
+  );
+  for (const [name, x] of Object.entries(targets)) {
+    const ok = x.strict ? x.value < x.target : x.value <= x.target;
+    out.push(
+      `| ${name} | ${x.value.toFixed(2)} ${x.unit} | ${x.strict ? '<' : '≤'} ${x.target} ${x.unit} | ${ok ? 'yes' : 'NO'} |`,
     );
   }
   console.log(out.join('\n'));

@@ -1,0 +1,511 @@
+import {
+  ServerProcess,
+  fixedDelay,
+  fixedRate,
+  type RuntimeLogger,
+  type Schedule,
+} from 'nestjs-genserver/runtime';
+
+/**
+ * Periodic jobs on the real clock (the default SystemClock), each figure with a baseline from the same run:
+ * - 1000 ticks of 10 ms, each doing 1 ms of synchronous work: fixed rate, fixed delay and a raw
+ *   `setInterval`, all three at once in one window (started a third of a period apart so their work does
+ *   not collide by construction);
+ * - 10,000 servers ticking at a fixed rate of 1 s (started spread over the first second) next to 10,000 raw
+ *   `setInterval(…, 1000)` timers in the same window, 5 ticks each;
+ * - CPU used by 10,000 idle periodic servers (every 60 s, so nothing ticks) over 5 s, vs the same 5 s with
+ *   none.
+ *
+ * Tick times are `performance.timeOrigin + performance.now()` (sub-ms), shifted onto `Date.now()`'s
+ * millisecond grid by a calibration at the start of each window: the runtime schedules with `Date.now()`, so
+ * a tick due at `anchor + n·period` is due when `Date.now()` reaches that value.
+ */
+
+const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
+
+const PERIOD_MS = 10;
+const TICKS = 1000;
+const WORK_MS = 1;
+const MANY = 10_000;
+const MANY_PERIOD_MS = 1000;
+const MANY_TICKS = 5;
+const IDLE_PERIOD_MS = 60_000;
+const IDLE_SECONDS = 5;
+/**
+ * A fixed-rate tick is read against the last instant of its grid at most this long after it: ticks come a
+ * little early (Node's timers run up to ~1 ms short), and often later, but not by most of a period.
+ */
+const EARLY_MS = 2;
+
+/**
+ * Drift, jitter and lateness of one contender's ticks (ms). `extra` counts second runs for one instant of
+ * the schedule: for fixed rate, a run read against the same instant of its grid as the previous run; for
+ * the others, a run less than half a period after the previous one.
+ */
+export interface TickSeries {
+  ticks: number;
+  /**
+   * Tick n − (start + n·period), at the last tick: n counts runs, so each extra run moves it a period
+   * earlier and each missed tick (a stall, by design not run) a period later.
+   */
+  driftMs: number;
+  /** Fixed rate: the last tick − the instant of the grid it was for (the drift of the grid itself). */
+  driftVsGridMs?: number;
+  /** |interval between consecutive ticks − period|. */
+  jitterP50Ms: number;
+  jitterP99Ms: number;
+  /** The longest interval between consecutive ticks: a stall of the event loop shows here. */
+  maxIntervalMs: number;
+  /**
+   * Tick − the time its own schedule set for it. Fixed rate: the last instant of the grid
+   * start + n·period up to `EARLY_MS` after the tick, so a tick is read against the instant it was for even
+   * after extra or missed ticks (a stall longer than a period shows in `maxIntervalMs` and `missed`
+   * instead). Fixed delay: the previous run's end + period. Negative: the tick ran early.
+   */
+  latenessMinMs?: number;
+  latenessP50Ms?: number;
+  latenessP99Ms?: number;
+  extra: number;
+  /** From the server's `info().periodic`: ticks dropped (overlap) and ticks lost to a stall. */
+  skipped?: number;
+  missed?: number;
+}
+
+/** Lateness and drift over many timers (ms), across all their ticks. */
+export interface ManySeries {
+  ticks: number;
+  /** Tick − its instant of the grid start + n·period (as in {@link TickSeries}), over every tick. */
+  latenessMinMs: number;
+  latenessP50Ms: number;
+  latenessP99Ms: number;
+  latenessMaxMs: number;
+  /** |tick n − (start + n·period)| at the last tick of each timer, n counting every run: p50, p99. */
+  driftP50Ms: number;
+  driftP99Ms: number;
+  jitterP50Ms: number;
+  jitterP99Ms: number;
+  /** Second runs for one instant of the grid (as in {@link TickSeries}), and the timers that had any. */
+  extra: number;
+  timersWithExtra: number;
+  skipped?: number;
+  missed?: number;
+}
+
+export interface PeriodicFigures {
+  timeSource: string;
+  tenMs: {
+    periodMs: number;
+    ticks: number;
+    workMs: number;
+    staggerMs: number;
+    windowS: number;
+    /** Date.now() − performance clock, change over the window (NTP slewing would show here). */
+    clockSkewMs: number;
+    fixedRate: TickSeries;
+    fixedDelay: TickSeries;
+    setInterval: TickSeries;
+  };
+  many: {
+    servers: number;
+    periodMs: number;
+    ticksEach: number;
+    start: string;
+    window: string;
+    windowS: number;
+    fixedRate: ManySeries;
+    setInterval: ManySeries;
+  };
+  idle: { servers: number; periodMs: number; seconds: number; cpuMs: number; baselineCpuMs: number };
+}
+
+// ------------------------------------------------------------------ time
+
+let offset = 0;
+
+/** Wall time in ms, sub-ms resolution, on `Date.now()`'s grid. */
+function wall(): number {
+  return performance.timeOrigin + performance.now() + offset;
+}
+
+/** Offset of `Date.now()` from the performance clock: read at the instant `Date.now()` turns over. */
+function calibrate(): number {
+  const samples: number[] = [];
+  for (let s = 0; s < 5; s++) {
+    const d0 = Date.now();
+    let hr: number;
+    let d: number;
+    do {
+      hr = performance.timeOrigin + performance.now();
+      d = Date.now();
+    } while (d === d0);
+    samples.push(d - hr);
+  }
+  return samples.sort((a, b) => a - b)[2];
+}
+
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function sorted(values: number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** Resolves at `done()` or after `ms`, whichever comes first. */
+function deadline(ms: number): { promise: Promise<void>; done: () => void } {
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { promise, done };
+}
+
+// ------------------------------------------------------------------ 1000 ticks of 10 ms
+
+/** When each run of one contender's handler started and ended. */
+class Stamps {
+  readonly at = new Float64Array(TICKS);
+  readonly end = new Float64Array(TICKS);
+  n = 0;
+  start = 0;
+  readonly finished = deadline(30_000);
+
+  record(): void {
+    const n = this.n;
+    if (n >= TICKS) return;
+    this.at[n] = wall();
+    busy(WORK_MS);
+    this.end[n] = wall();
+    if (++this.n === TICKS) this.finished.done();
+  }
+}
+
+class Ticker {
+  constructor(private readonly stamps: Stamps) {}
+
+  tick(): void {
+    this.stamps.record();
+  }
+}
+
+function ticker(stamps: Stamps, schedule: Schedule): ServerProcess<Ticker> {
+  return new ServerProcess<Ticker>(
+    {
+      name: 'Ticker',
+      create: () => new Ticker(stamps),
+      periodic: [{ name: 'tick', handler: Ticker.prototype.tick, schedule }],
+    },
+    { logger: silent },
+  );
+}
+
+/** The schedule's own start: the first tick is armed at anchor + period. */
+function anchorOf<T extends object>(p: ServerProcess<T>, periodMs: number): number {
+  return (p.info().periodic?.[0].nextRunAt as number) - periodMs;
+}
+
+/** Accumulates the figures of a run of ticks (one timer, or many). */
+class Figures {
+  readonly jitter: number[] = [];
+  maxInterval = 0;
+  readonly late: number[] = [];
+  readonly drift: number[] = [];
+  extra = 0;
+  timersWithExtra = 0;
+
+  /**
+   * `at`: tick times; `start`: the schedule's start. `against`: what lateness is measured against — the
+   * grid start + n·period (`grid`), the previous run's end + period (the runs' end times), or nothing.
+   */
+  add(
+    at: ArrayLike<number>,
+    n: number,
+    start: number,
+    periodMs: number,
+    against?: 'grid' | ArrayLike<number>,
+  ) {
+    const extraBefore = this.extra;
+    let previousSlot = 0;
+    for (let i = 0; i < n; i++) {
+      const interval = i > 0 ? at[i] - at[i - 1] : NaN;
+      if (i > 0) {
+        this.jitter.push(Math.abs(interval - periodMs));
+        this.maxInterval = Math.max(this.maxInterval, interval);
+      }
+      if (against === 'grid') {
+        const slot = Math.max(1, Math.floor((at[i] + EARLY_MS - start) / periodMs));
+        if (slot === previousSlot) this.extra++;
+        previousSlot = slot;
+        this.late.push(at[i] - (start + slot * periodMs));
+      } else {
+        if (interval < periodMs / 2) this.extra++;
+        if (against !== undefined && i > 0) this.late.push(at[i] - (against[i - 1] + periodMs));
+      }
+    }
+    if (n > 0) this.drift.push(at[n - 1] - (start + n * periodMs));
+    if (this.extra > extraBefore) this.timersWithExtra++;
+  }
+}
+
+function series(s: Stamps, periodMs: number, against?: 'grid' | 'ends'): TickSeries {
+  const f = new Figures();
+  f.add(s.at, s.n, s.start, periodMs, against === 'ends' ? s.end : against);
+  const j = sorted(f.jitter);
+  const l = sorted(f.late);
+  return {
+    ticks: s.n,
+    driftMs: f.drift[0],
+    ...(against === 'grid' ? { driftVsGridMs: f.late[f.late.length - 1] } : {}),
+    jitterP50Ms: percentile(j, 0.5),
+    jitterP99Ms: percentile(j, 0.99),
+    maxIntervalMs: f.maxInterval,
+    ...(against !== undefined
+      ? { latenessMinMs: l[0], latenessP50Ms: percentile(l, 0.5), latenessP99Ms: percentile(l, 0.99) }
+      : {}),
+    extra: f.extra,
+  };
+}
+
+function counters<T extends object>(p: ServerProcess<T>): { skipped: number; missed: number } {
+  const jobs = p.info().periodic ?? [];
+  return {
+    skipped: jobs.reduce((sum, job) => sum + job.skipped, 0),
+    missed: jobs.reduce((sum, job) => sum + job.missed, 0),
+  };
+}
+
+async function tenMs(): Promise<PeriodicFigures['tenMs']> {
+  const stagger = Math.round(PERIOD_MS / 3);
+  const rate = new Stamps();
+  const delay = new Stamps();
+  const raw = new Stamps();
+  const rateServer = ticker(rate, fixedRate(PERIOD_MS));
+  const delayServer = ticker(delay, fixedDelay(PERIOD_MS));
+  gc();
+  offset = calibrate();
+  const t0 = wall();
+
+  raw.start = Date.now();
+  const interval = setInterval(() => {
+    raw.record();
+    if (raw.n === TICKS) clearInterval(interval);
+  }, PERIOD_MS);
+  await sleep(stagger);
+  await rateServer.start();
+  rate.start = anchorOf(rateServer, PERIOD_MS);
+  await sleep(stagger);
+  await delayServer.start();
+  delay.start = anchorOf(delayServer, PERIOD_MS);
+
+  await Promise.all([rate.finished.promise, delay.finished.promise, raw.finished.promise]);
+  clearInterval(interval);
+  const [rateCount, delayCount] = [counters(rateServer), counters(delayServer)];
+  await Promise.all([rateServer.stop(), delayServer.stop()]);
+  assertStopped([rateServer, delayServer]);
+  const windowS = (wall() - t0) / 1000;
+  const clockSkewMs = calibrate() - offset;
+  return {
+    periodMs: PERIOD_MS,
+    ticks: TICKS,
+    workMs: WORK_MS,
+    staggerMs: stagger,
+    windowS,
+    clockSkewMs,
+    fixedRate: { ...series(rate, PERIOD_MS, 'grid'), ...rateCount },
+    fixedDelay: { ...series(delay, PERIOD_MS, 'ends'), ...delayCount },
+    setInterval: series(raw, PERIOD_MS),
+  };
+}
+
+// ------------------------------------------------------------------ 10,000 timers of 1 s
+
+/** Tick times of many timers: `at[i·MANY_TICKS + k]` is timer i's tick k + 1. */
+class Board {
+  readonly at = new Float64Array(MANY * MANY_TICKS).fill(NaN);
+  readonly start = new Float64Array(MANY);
+  recorded = 0;
+  readonly finished = deadline(MANY_PERIOD_MS * (MANY_TICKS + 4));
+
+  record(id: number, k: number): void {
+    this.at[id * MANY_TICKS + k] = wall();
+    if (++this.recorded === MANY * MANY_TICKS) this.finished.done();
+  }
+
+  series(): ManySeries {
+    const f = new Figures();
+    for (let i = 0; i < MANY; i++) {
+      const at = this.at.subarray(i * MANY_TICKS, (i + 1) * MANY_TICKS);
+      const n = at.findIndex(Number.isNaN);
+      f.add(at, n === -1 ? MANY_TICKS : n, this.start[i], MANY_PERIOD_MS, 'grid');
+    }
+    const l = sorted(f.late);
+    const d = sorted(f.drift.map(Math.abs));
+    const j = sorted(f.jitter);
+    return {
+      ticks: this.recorded,
+      latenessMinMs: l[0],
+      latenessP50Ms: percentile(l, 0.5),
+      latenessP99Ms: percentile(l, 0.99),
+      latenessMaxMs: l[l.length - 1],
+      driftP50Ms: percentile(d, 0.5),
+      driftP99Ms: percentile(d, 0.99),
+      jitterP50Ms: percentile(j, 0.5),
+      jitterP99Ms: percentile(j, 0.99),
+      extra: f.extra,
+      timersWithExtra: f.timersWithExtra,
+    };
+  }
+}
+
+/** The trivial work of one of the many: note the time of its first MANY_TICKS ticks. */
+class Beat {
+  private k = 0;
+
+  constructor(
+    private readonly board: Board,
+    private readonly id: number,
+  ) {}
+
+  tick(): void {
+    if (this.k < MANY_TICKS) this.board.record(this.id, this.k++);
+  }
+}
+
+async function many(): Promise<PeriodicFigures['many']> {
+  const servers = new Board();
+  const raws = new Board();
+  const processes: ServerProcess<Beat>[] = [];
+  const intervals: ReturnType<typeof setInterval>[] = [];
+  for (let i = 0; i < MANY; i++) {
+    processes.push(
+      new ServerProcess<Beat>(
+        {
+          name: 'Beat',
+          create: () => new Beat(servers, i),
+          periodic: [{ name: 'tick', handler: Beat.prototype.tick, schedule: fixedRate(MANY_PERIOD_MS) }],
+        },
+        { logger: silent },
+      ),
+    );
+  }
+  gc();
+  offset = calibrate();
+  const t0 = wall();
+  // Spread over the first second: 100 slots of 10 ms, each starting 100 servers and 100 raw timers.
+  const SLOTS = 100;
+  const perSlot = MANY / SLOTS;
+  for (let slot = 0; slot < SLOTS; slot++) {
+    const wait = t0 + (slot * MANY_PERIOD_MS) / SLOTS - wall();
+    if (wait > 0) await sleep(wait);
+    const batch = processes.slice(slot * perSlot, (slot + 1) * perSlot);
+    await Promise.all(batch.map((p) => p.start()));
+    for (let i = slot * perSlot; i < (slot + 1) * perSlot; i++) {
+      servers.start[i] = anchorOf(processes[i], MANY_PERIOD_MS);
+      let k = 0;
+      raws.start[i] = Date.now();
+      const interval = setInterval(() => {
+        raws.record(i, k);
+        if (++k === MANY_TICKS) clearInterval(interval);
+      }, MANY_PERIOD_MS);
+      intervals.push(interval);
+    }
+  }
+  await Promise.all([servers.finished.promise, raws.finished.promise]);
+  let skipped = 0;
+  let missed = 0;
+  for (const p of processes) {
+    const c = counters(p);
+    skipped += c.skipped;
+    missed += c.missed;
+  }
+  for (const interval of intervals) clearInterval(interval);
+  await Promise.all(processes.map((p) => p.stop()));
+  assertStopped(processes);
+  return {
+    servers: MANY,
+    periodMs: MANY_PERIOD_MS,
+    ticksEach: MANY_TICKS,
+    start: 'spread evenly over the first second (100 slots of 10 ms)',
+    window: 'the same window as the servers',
+    windowS: (wall() - t0) / 1000,
+    fixedRate: { ...servers.series(), skipped, missed },
+    setInterval: raws.series(),
+  };
+}
+
+// ------------------------------------------------------------------ idle CPU
+
+class Idle {
+  tick(): void {}
+}
+
+async function idleCpu(): Promise<PeriodicFigures['idle']> {
+  const window = async (): Promise<number> => {
+    // Collect, then let V8's concurrent sweeping of that collection finish on its helper threads (their CPU
+    // counts too): the window then measures only itself.
+    gc();
+    await sleep(500);
+    const start = process.cpuUsage();
+    await sleep(IDLE_SECONDS * 1000);
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const baselineCpuMs = await window();
+  const processes: ServerProcess<Idle>[] = [];
+  for (let i = 0; i < MANY; i++) {
+    processes.push(
+      new ServerProcess<Idle>(
+        {
+          name: `Idle${i}`,
+          create: () => new Idle(),
+          periodic: [{ name: 'tick', handler: Idle.prototype.tick, schedule: fixedRate(IDLE_PERIOD_MS) }],
+        },
+        { logger: silent },
+      ),
+    );
+  }
+  await Promise.all(processes.map((p) => p.start()));
+  for (let i = 0; i < 100; i++) await new Promise((resolve) => setImmediate(resolve));
+  const cpuMs = await window();
+  await Promise.all(processes.map((p) => p.stop()));
+  assertStopped(processes);
+  return { servers: MANY, periodMs: IDLE_PERIOD_MS, seconds: IDLE_SECONDS, cpuMs, baselineCpuMs };
+}
+
+/** Every job is disarmed once its server stopped (their timers are unref'd: they would not show). */
+function assertStopped<T extends object>(processes: ServerProcess<T>[]): void {
+  for (const p of processes) {
+    if (p.info().periodic?.some((job) => job.status !== 'stopped' || job.nextRunAt !== undefined)) {
+      throw new Error(`${p.name}: a periodic job is still armed after stop()`);
+    }
+  }
+}
+
+export async function measurePeriodic(): Promise<PeriodicFigures> {
+  const ten = await tenMs();
+  const lots = await many();
+  const idle = await idleCpu();
+  return {
+    timeSource: "performance.timeOrigin + performance.now(), shifted onto Date.now()'s ms grid",
+    tenMs: ten,
+    many: lots,
+    idle,
+  };
+}
