@@ -335,8 +335,8 @@ function printPeriodic(
     '',
     `Real clock (SystemClock); tick times: ${p.timeSource}.`,
     '',
-    `${t.ticks} ticks of ${t.periodMs} ms, each handler busy for ${t.workMs} ms; the three run at once in one ` +
-      `${t.windowS.toFixed(1)} s window, started ${t.staggerMs} ms apart (Date.now() vs performance clock moved ` +
+    `${t.ticks} ticks of ${t.periodMs} ms, each handler busy for ${t.workMs} ms; the three run one after ` +
+      `another, each alone (${t.windowS.toFixed(1)} s in all; Date.now() vs performance clock moved ` +
       `${t.clockSkewMs.toFixed(3)} ms over it). Lateness is against the contender's own schedule: the instant of ` +
       'start + n·period the tick was for (fixed rate), previous end + period (fixed delay). Drift: n counts runs, ' +
       'so a missed tick (a stall) moves it a period later and an extra run a period earlier. ' +
