@@ -617,7 +617,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (epoch !== this.epoch || this.state !== 'starting') return undefined; // stopped while starting
     this.state = 'running';
     this.startedAt = this.t.clock.now();
-    if (this.t.idleTimeout !== Infinity || this.idleAfter !== Infinity) this.watchIdle();
+    if (this.t.idleTimeout !== Infinity || this.idleAfter !== Infinity) this.watchIdle(true);
     if (this.mailboxLength > 0 && !this.drainScheduled) this.wake();
     this.startJobs();
     this.emit(this.restartCount === 0 ? 'started' : 'restarted');
@@ -936,7 +936,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.idleAfter = ms;
     if (this.state !== 'running') return;
     this.stopIdleWatch();
-    if (ms !== Infinity || this.t.idleTimeout !== Infinity) this.watchIdle();
+    if (ms !== Infinity || this.t.idleTimeout !== Infinity) this.watchIdle(false);
   }
 
   /** The process's periodic jobs (empty if it has none), for pausing, resuming and triggering them. */
@@ -1017,7 +1017,8 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
   }
 
-  private watchIdle(): void {
+  /** Arms the idle checks; `fresh` (a new instance) also restarts the eviction count. */
+  private watchIdle(fresh: boolean): void {
     const idle = (this.idle ??= {
       timer: undefined,
       since: 0,
@@ -1026,7 +1027,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
       notified: false,
       fire: () => this.checkIdle(),
     });
-    idle.since = idle.contact = this.t.clock.now();
+    const now = this.t.clock.now();
+    idle.since = now;
+    if (fresh) idle.contact = now;
     idle.notified = false;
     if (idle.timer === undefined) idle.timer = this.t.clock.setTimer(idle.fire, this.nextIdleCheck(0, 0));
   }
