@@ -23,6 +23,17 @@ type Annotated = (...args: never[]) => unknown;
 /** The handler decorators a method can carry. */
 export type HandlerKind = 'call' | 'cast' | 'info' | 'init' | 'terminate' | 'periodic' | 'idle';
 
+/** The decorator behind each handler kind, for error messages. */
+export const DECORATOR_NAMES: Readonly<Record<HandlerKind, string>> = {
+  call: 'HandleCall',
+  cast: 'HandleCast',
+  info: 'HandleInfo',
+  init: 'Init',
+  terminate: 'Terminate',
+  periodic: 'Periodic',
+  idle: 'OnIdle',
+};
+
 /** Typed getters over the metadata the decorators write. */
 @Injectable()
 export class GenServerMetadataAccessor {

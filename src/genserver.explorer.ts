@@ -1,7 +1,7 @@
 import { Injectable, Scope, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
+import { DECORATOR_NAMES, GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import {
   directInjection,
   handlerOnSupervisor,
@@ -15,16 +15,6 @@ import {
 import type { DiscoveredServer } from './genserver.runtime.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { DiscoveredProcess } from './supervision-tree.js';
-
-const DECORATOR_NAMES = {
-  call: 'HandleCall',
-  cast: 'HandleCast',
-  info: 'HandleInfo',
-  init: 'Init',
-  terminate: 'Terminate',
-  periodic: 'Periodic',
-  idle: 'OnIdle',
-};
 
 /**
  * Walks every provider and controller once at bootstrap and collects the GenServers and `@Supervised`

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { MetadataScanner } from '@nestjs/core';
-import type { GenServerMetadataAccessor, HandlerKind } from './genserver-metadata.accessor.js';
+import { DECORATOR_NAMES, type GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import {
   badOnIdle,
   duplicateJobName,
@@ -42,16 +42,6 @@ export interface ServerDefinition<T extends object = object> {
   readonly castAliases: ReadonlyMap<string, string>;
 }
 
-const DECORATOR: Record<HandlerKind, string> = {
-  call: 'HandleCall',
-  cast: 'HandleCast',
-  info: 'HandleInfo',
-  init: 'Init',
-  terminate: 'Terminate',
-  periodic: 'Periodic',
-  idle: 'OnIdle',
-};
-
 /**
  * Reads a `@GenServer` class. Throws {@link InvalidDefinitionError} naming the class and method for
  * duplicate message names, several `@Init`/`@Terminate`/`@HandleInfo`, or empty names.
@@ -77,7 +67,7 @@ export function readServerDefinition<T extends object>(
       if (kind === 'call' || kind === 'cast') {
         const given = accessor.getMessage(kind, fn)?.name;
         if (given === '')
-          throw new InvalidDefinitionError(emptyMessageName(className, method, DECORATOR[kind]));
+          throw new InvalidDefinitionError(emptyMessageName(className, method, DECORATOR_NAMES[kind]));
         const name = given ?? method;
         const previous = tables[kind].get(name);
         if (previous !== undefined) {
@@ -95,7 +85,9 @@ export function readServerDefinition<T extends object>(
       } else {
         const previous = lifecycle[kind];
         if (previous !== undefined) {
-          throw new InvalidDefinitionError(duplicateLifecycle(className, DECORATOR[kind], previous, method));
+          throw new InvalidDefinitionError(
+            duplicateLifecycle(className, DECORATOR_NAMES[kind], previous, method),
+          );
         }
         lifecycle[kind] = method;
       }
