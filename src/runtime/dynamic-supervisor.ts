@@ -4,14 +4,14 @@ import { InitFailedError } from './errors/init-failed.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
 import { microtask } from './microtask.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
-import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { ServerProcess } from './server-process.js';
 import type { RestartType, ServerInfo, ServerSpec } from './server-spec.js';
 import { ServerTemplate } from './server-template.js';
-import type { ExitListener, SupervisedChild } from './supervised-child.js';
+import { type ExitListener, type SupervisedChild, restartWanted } from './supervised-child.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { SystemClock } from './system-clock.js';
 import { withinTimeout } from './within-timeout.js';
@@ -328,16 +328,8 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
       return false;
     }
     const restartType = child.restartType;
-    const crash = typeof reason === 'string' ? undefined : reason;
-    const wanted = restartType === 'permanent' || (restartType === 'transient' && !isNormalExit(reason));
-    if (!wanted) {
+    if (!restartWanted(child.name, restartType, reason, this.name, this.logger)) {
       this.forget(child);
-      if (crash !== undefined) {
-        this.logger.error(
-          `${child.name} ${describeExit(reason)}; it is ${restartType}, so ${this.name} does not restart it`,
-          crash.error,
-        );
-      }
       return false;
     }
     const now = this.clock.now();
@@ -349,7 +341,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
     const message =
       `${child.name} ${describeExit(reason)}; ${this.name} restarts it ` +
       `(restart ${this.intensity.recent(now)} of ${this.intensity.maxRestarts} within ${this.intensity.withinMs} ms)`;
-    if (crash !== undefined) this.logger.error(message, crash.error);
+    if (typeof reason !== 'string') this.logger.error(message, reason.error);
     else this.logger.warn(message);
     microtask(() => void child.restart());
     return true;

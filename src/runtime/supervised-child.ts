@@ -1,4 +1,5 @@
-import type { ExitReason } from './exit-reason.js';
+import { type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import type { RuntimeLogger } from './logger.js';
 import type { RestartType, ServerInfo } from './server-spec.js';
 import type { DynamicSupervisorInfo } from './dynamic-supervisor.js';
 import type { SupervisorInfo } from './supervisor.js';
@@ -34,4 +35,25 @@ export interface SupervisedChild {
   /** Ends it at once, without `@Terminate` (its subtree too): used when stopping took too long. */
   kill(): void;
   info(): ChildInfo;
+}
+
+/**
+ * OTP's restart rule: `permanent` always, `transient` after an abnormal exit, `temporary` never. A crash
+ * that will not be restarted is logged here, once, naming the supervisor that let it go.
+ */
+export function restartWanted(
+  child: string,
+  restartType: RestartType,
+  reason: ExitReason,
+  supervisor: string,
+  logger: RuntimeLogger,
+): boolean {
+  if (restartType === 'permanent' || (restartType === 'transient' && !isNormalExit(reason))) return true;
+  if (typeof reason !== 'string') {
+    logger.error(
+      `${child} ${describeExit(reason)}; it is ${restartType}, so ${supervisor} does not restart it`,
+      reason.error,
+    );
+  }
+  return false;
 }

@@ -3,12 +3,17 @@ import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { withinTimeout } from './within-timeout.js';
-import { type CrashReason, type ExitReason, describeExit, isNormalExit } from './exit-reason.js';
+import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { microtask } from './microtask.js';
 import type { RestartType } from './server-spec.js';
-import type { ChildInfo, ExitListener, SupervisedChild } from './supervised-child.js';
+import {
+  type ChildInfo,
+  type ExitListener,
+  type SupervisedChild,
+  restartWanted,
+} from './supervised-child.js';
 import { SystemClock } from './system-clock.js';
 
 /**
@@ -321,17 +326,7 @@ export class Supervisor implements SupervisedChild {
     // Stopped by this supervisor to be started again (group restart, or its own restart by its parent).
     if (this.restartingGroup || this.holding) return restartType !== 'temporary';
     if (this.state !== 'running') return false;
-    const crash = typeof reason === 'string' ? undefined : reason;
-    const wanted = restartType === 'permanent' || (restartType === 'transient' && !isNormalExit(reason));
-    if (!wanted) {
-      if (crash !== undefined) {
-        this.logger.error(
-          `${child.name} ${describeExit(reason)}; it is ${restartType}, so ${this.name} does not restart it`,
-          crash.error,
-        );
-      }
-      return false;
-    }
+    if (!restartWanted(child.name, restartType, reason, this.name, this.logger)) return false;
     const now = this.clock.now();
     if (!this.intensity.allow(now)) {
       this.giveUp(child, reason);
@@ -347,7 +342,7 @@ export class Supervisor implements SupervisedChild {
     const message =
       `${child.name} ${describeExit(reason)}; ${this.name} ${what}` +
       `${delay > 0 ? ` in ${Math.round(delay)} ms` : ''} (restart ${this.intensity.recent(now)} of ${this.intensity.maxRestarts} within ${this.intensity.withinMs} ms)`;
-    if (crash !== undefined) this.logger.error(message, crash.error);
+    if (typeof reason !== 'string') this.logger.error(message, reason.error);
     else this.logger.warn(message);
     if (delay > 0) {
       const timer = this.clock.setTimer(() => {
