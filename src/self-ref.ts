@@ -1,4 +1,5 @@
 import { type Duration, parseDuration } from './runtime/periodic/duration.js';
+import type { DeferredReply } from './runtime/deferred-reply.js';
 import type { ServerProcess } from './runtime/server-process.js';
 import type { ServerTimer } from './runtime/server-timer.js';
 import type { MessageArgs, MessageName } from './server-ref.js';
@@ -22,6 +23,7 @@ export class SelfRef<T extends object> {
   constructor(
     private readonly process: ServerProcess<T>,
     private readonly castAliases: ReadonlyMap<string, string> | undefined,
+    private readonly incarnation: number = process.incarnation,
   ) {}
 
   /** The server's name (`Name[key]` for a keyed dynamic child). */
@@ -37,6 +39,23 @@ export class SelfRef<T extends object> {
   /** Queues a cast to itself, handled after the current message and what is already queued. */
   cast<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): void {
     this.process.cast(this.castAliases?.get(name) ?? name, args);
+  }
+
+  /**
+   * Inside a `@HandleCall` handler: answer this call later (OTP `{:noreply, state}` + `GenServer.reply`).
+   * Return the {@link DeferredReply} from the handler (the ref's reply type becomes `R`) and settle it
+   * from a task, a later message or a callback; the server handles its next messages meanwhile. The
+   * caller's timeout still applies; a reply after it, or a second one, is ignored and counted.
+   *
+   * @example
+   * @HandleCall() report(day: string): DeferredReply<Report> {
+   *   const reply = this.self.deferReply<Report>();
+   *   this.tasks.start(async () => reply.reply(await this.reports.build(day)));
+   *   return reply;
+   * }
+   */
+  deferReply<R>(): DeferredReply<R> {
+    return this.process.deferReply<R>(this.incarnation);
   }
 
   /** Queues a message for its own `@HandleInfo` method. */

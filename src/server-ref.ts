@@ -1,3 +1,4 @@
+import type { DeferredReply } from './runtime/deferred-reply.js';
 import type { ExitReason } from './runtime/exit-reason.js';
 import type { ServerProcess } from './runtime/server-process.js';
 import type { ServerInfo } from './runtime/server-spec.js';
@@ -10,8 +11,15 @@ export type MessageName<T> = { [K in keyof T]-?: T[K] extends AnyMethod ? K : ne
 /** The parameter list of method `K` of `T`. */
 export type MessageArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
 
-/** What a call to method `K` of `T` resolves with: its awaited return type. */
-export type Reply<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
+/**
+ * What a call to method `K` of `T` resolves with: its awaited return type, or `R` for a handler that
+ * returns a `DeferredReply<R>` (it answers later).
+ */
+export type Reply<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+  ? Awaited<R> extends DeferredReply<infer V>
+    ? V
+    : Awaited<R>
+  : never;
 
 /**
  * What `ServerRef.getState()` resolves with: the public data fields of `T` with their types, plus every

@@ -3,6 +3,7 @@
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
 export * from './clock.js';
+export { DeferredReply } from './deferred-reply.js';
 export * from './dynamic-supervisor.js';
 export * from './errors/index.js';
 export * from './exit-reason.js';

@@ -4,6 +4,7 @@ import { scheduler } from './drain-scheduler.js';
 import { CallTimeoutError } from './errors/call-timeout.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { ServerCrashedError } from './errors/server-crashed.error.js';
+import { DeferredReply, type DeferredReplyOwner } from './deferred-reply.js';
 import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
@@ -32,6 +33,10 @@ class PendingReply {
   settled = false;
   /** Set by the deadline tracker (calls with a finite timeout only). */
   deadline = Infinity;
+  /** Its handler returned (or threw): it can no longer defer the reply. */
+  done = false;
+  /** Its handler called `deferReply()`: the handler's return value is not the reply. */
+  deferred = false;
 
   constructor(
     readonly name: string,
@@ -154,7 +159,9 @@ export interface ProcessIdentity {
  * options), and the mailbox, the call-deadline tracker and async continuations are made on first
  * use, so an idle process is small.
  */
-export class ServerProcess<T extends object = object> implements SupervisedChild, TimerOwner {
+export class ServerProcess<T extends object = object>
+  implements SupervisedChild, TimerOwner, DeferredReplyOwner
+{
   /** The key of a dynamic child, if it was started under one. */
   readonly key: string | undefined;
   private readonly t: ServerTemplate<T>;
@@ -183,6 +190,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private timers: Set<ProcessTimer> | undefined;
   /** Reported to the clock's work observer: has messages to handle or a handler running. */
   private active = false;
+  /** Calls of the current instance whose handler deferred the reply and that are not answered yet. */
+  private deferred: Set<PendingReply> | undefined;
+  private ignoredReplies = 0;
 
   private restartCount = 0;
   private handledCalls = 0;
@@ -326,6 +336,61 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     if (timeoutMs !== Infinity) this.trackDeadline(pending);
     this.enqueue(GET_STATE, 'getState', undefined, pending);
     return promise as Promise<Record<string, unknown>>;
+  }
+
+  /**
+   * From inside a call handler: the handler will not reply by returning; the caller waits for
+   * {@link DeferredReply.reply} (or `fail`) instead, from a task, a later message or a callback, while
+   * the server goes on with its mailbox (OTP `{:noreply, state}` + `GenServer.reply/2`). The caller's
+   * timeout still applies. If the instance exits first, the caller gets its crash or stop error.
+   *
+   * @param incarnation the instance asking (its `incarnation` when it was made); a stale instance's
+   *   request is refused
+   * @throws Error when no call handler of the current instance is running, or it already deferred
+   */
+  deferReply<R = unknown>(incarnation = this.instances): DeferredReply<R> {
+    const mailbox = this.mailbox;
+    const pending = mailbox?.kind === CALL ? (mailbox.payload as PendingReply | undefined) : undefined;
+    const s = this.state;
+    if (
+      pending === undefined ||
+      pending.done ||
+      incarnation !== this.instances ||
+      (s !== 'running' && s !== 'stopping')
+    ) {
+      throw new Error(
+        `${this.name}: deferReply() works only inside a @HandleCall handler, while it runs ` +
+          `(call it before returning, or before the handler's promise settles)`,
+      );
+    }
+    if (pending.deferred) {
+      throw new Error(`${this.name}: the reply to call '${pending.name}' was already deferred`);
+    }
+    pending.deferred = true;
+    (this.deferred ??= new Set()).add(pending);
+    return new DeferredReply<R>(this, pending, pending.name);
+  }
+
+  /** @internal Settles a deferred call; counts and ignores a reply nobody waits for any more. */
+  settleDeferred(token: object, ok: boolean, value: unknown): boolean {
+    const pending = token as PendingReply;
+    this.deferred?.delete(pending);
+    if (pending.settled) {
+      this.ignoredReplies++;
+      return false;
+    }
+    if (ok) pending.reply(value);
+    else pending.fail(value);
+    this.deadlines?.release();
+    return true;
+  }
+
+  /** The instance ends: callers still waiting on a deferred reply get `error`. */
+  private failDeferred(makeError: (call: string) => Error): void {
+    const deferred = this.deferred;
+    if (deferred === undefined || deferred.size === 0) return;
+    this.deferred = undefined;
+    for (const pending of deferred) pending.fail(makeError(describeMessage(CALL, pending.name)));
   }
 
   private trackDeadline(pending: PendingReply): void {
@@ -479,11 +544,15 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
   private finish(result: unknown): void {
     const mailbox = this.mailbox as Mailbox<AnyHandler, unknown>;
     switch (mailbox.kind) {
-      case CALL:
+      case CALL: {
         this.handledCalls++;
-        (mailbox.payload as PendingReply).reply(result);
+        const pending = mailbox.payload as PendingReply;
+        pending.done = true;
+        if (pending.deferred) break;
+        pending.reply(result);
         this.deadlines?.release();
         break;
+      }
       case CAST:
         this.handledCasts++;
         break;
@@ -743,6 +812,9 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     }
     this.busy = false;
     mailbox?.clearTaken();
+    this.failDeferred((call) =>
+      this.notRunning(call, 'it stopped before it replied (the reply was deferred)'),
+    );
     this.instance = undefined;
     this.startedAt = undefined;
     this.state = 'stopped';
@@ -780,6 +852,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
     this.lastCrash = { at: now, during, error: describeError(error) };
     if (mailbox.kind === TICK) (mailbox.payload as PeriodicJob).failed(now);
     inFlightReply?.fail(new ServerCrashedError(this.name, during, error));
+    this.failDeferred((call) => new ServerCrashedError(this.name, during, error, call, 'deferred'));
     mailbox.clearTaken();
     let dropped = 0;
     mailbox.drain((kind, name, payload) => {
@@ -1119,6 +1192,7 @@ export class ServerProcess<T extends object = object> implements SupervisedChild
         ticks: this.handledTicks,
       },
       restarts: this.restartCount,
+      ignoredReplies: this.ignoredReplies,
       ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
       ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
       uptimeMs: running ? this.t.clock.now() - (this.startedAt as number) : 0,

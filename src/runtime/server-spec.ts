@@ -84,6 +84,11 @@ export interface ServerInfo {
     readonly ticks: number;
   };
   readonly restarts: number;
+  /**
+   * Deferred replies given after the caller stopped waiting (timeout, or the server exited first) or a
+   * second time: ignored, and counted here.
+   */
+  readonly ignoredReplies: number;
   readonly lastCrash?: { readonly at: number; readonly during: string; readonly error: string };
   /** When the current instance finished `@Init` (epoch ms). */
   readonly startedAt?: number;

@@ -15,11 +15,16 @@ export class ServerCrashedError extends GenServerError {
     cause: unknown,
     /** The call this error answers, when it is not the one that crashed the server. */
     readonly pendingMessage?: string,
+    /** Where that call was: still `queued` in the mailbox, or handled with its reply `deferred`. */
+    readonly stage: 'queued' | 'deferred' = 'queued',
   ) {
     super(
       pendingMessage === undefined
         ? `${server} crashed while handling ${crashedDuring}: ${describeError(cause)}`
-        : `${server} crashed while handling ${crashedDuring}, before your ${pendingMessage} ran ` +
+        : stage === 'deferred'
+          ? `${server} crashed while handling ${crashedDuring}, before it replied to your ${pendingMessage} ` +
+            `(its handler had deferred the reply): ${describeError(cause)}`
+          : `${server} crashed while handling ${crashedDuring}, before your ${pendingMessage} ran ` +
             `(it was still in the mailbox): ${describeError(cause)}`,
       { cause },
     );
