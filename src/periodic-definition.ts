@@ -25,6 +25,7 @@ const KNOWN: ReadonlySet<string> = new Set<keyof PeriodicOptions>([
   'catchUp',
   'enabled',
   'name',
+  'runAs',
 ]);
 
 export function isPeriodicFactory(declaration: PeriodicDeclaration): declaration is PeriodicFactoryOptions {
@@ -59,6 +60,9 @@ export function toPeriodicSpec<T>(
   }
   if (options.overlap !== undefined && options.overlap !== 'skip' && options.overlap !== 'queue') {
     fail(`overlap must be 'skip' or 'queue', got ${show(options.overlap)}`);
+  }
+  if (options.runAs !== undefined && options.runAs !== 'message' && options.runAs !== 'task') {
+    fail(`runAs must be 'message' or 'task', got ${show(options.runAs)}`);
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
     fail(`name must be a non-empty string, got ${show(options.name)}`);
@@ -129,6 +133,7 @@ export function toPeriodicSpec<T>(
     ...(options.overlap !== undefined ? { overlap: options.overlap } : {}),
     ...(options.catchUp !== undefined ? { catchUp: options.catchUp } : {}),
     ...(options.enabled !== undefined ? { enabled: options.enabled } : {}),
+    ...(options.runAs !== undefined ? { runAs: options.runAs } : {}),
   };
 }
 

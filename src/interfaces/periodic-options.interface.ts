@@ -45,6 +45,15 @@ export interface PeriodicOptions {
   enabled?: boolean;
   /** The job's name within its server (default: the method's name). */
   name?: string;
+  /**
+   * `message` (default): each run is a message in the server's mailbox, serialized with its calls and
+   * casts. `task`: each run starts as a supervised task on the default task supervisor — the method
+   * receives an `AbortSignal` — so long work neither delays the schedule nor blocks the mailbox. The run
+   * goes on beside the server's messages: read what it needs, and send results back with a cast rather
+   * than changing fields. `overlap` applies to runs still in progress; a failing run is logged and
+   * counted in `failures` but does not crash the server.
+   */
+  runAs?: 'message' | 'task';
 }
 
 /**

@@ -1057,10 +1057,41 @@ export class ServerProcess<T extends object = object>
     this.timers?.delete(timer);
   }
 
-  /** @internal Queues a tick of `job` (only while running). */
+  /** @internal Queues a tick of `job`, or starts it as a task (only while running). */
   enqueueTick(job: PeriodicJob): boolean {
     if (this.state !== 'running') return false;
+    if (job.spec.runAs === 'task') return this.runAsTask(job);
     this.enqueue(TICK, job.spec.name, job.spec.handler as AnyHandler, job);
+    return true;
+  }
+
+  /**
+   * Starts a run of `job` as a supervised task, beside the mailbox, with the current instance as `this`
+   * (it keeps that instance if the server restarts meanwhile). A failure is the task supervisor's to log;
+   * the job counts it and the server goes on.
+   */
+  private runAsTask(job: PeriodicJob): boolean {
+    const tasks = this.t.tasks;
+    if (tasks === undefined) return false; // checked when the template was made
+    const instance = this.instance as T;
+    const handler = job.spec.handler as unknown as (this: T, signal: AbortSignal) => unknown;
+    const clock = this.t.clock;
+    job.began(clock.now());
+    try {
+      tasks.run(
+        (signal) => handler.call(instance, signal),
+        { name: job.name },
+        (outcome) => {
+          if ('ok' in outcome && !outcome.ok) job.failed(clock.now());
+          else job.finished(clock.now());
+          this.handledTicks++;
+          job.taskEnded();
+        },
+      );
+    } catch (error) {
+      this.t.logger.error(`${job.name}: could not start its run as a task`, error);
+      job.failed(clock.now());
+    }
     return true;
   }
 

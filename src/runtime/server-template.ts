@@ -28,6 +28,20 @@ export interface ServerProcessOptions {
   onIdle?: (process: { readonly name: string; readonly key: string | undefined }) => void;
   /** Random numbers in [0, 1) for periodic jitter (default `Math.random`). */
   random?: () => number;
+  /** Runs periodic jobs declared with `runAs: 'task'` (required by them). */
+  tasks?: TaskRunner;
+}
+
+/** How a periodic run ended when it ran as a task. */
+export type TaskRunOutcome = { ok: true } | { ok: false; error: unknown } | { cancelled: true };
+
+/** What a server needs to start periodic runs as tasks: a `TaskSupervisor`'s internal `run`. */
+export interface TaskRunner {
+  run(
+    fn: (signal: AbortSignal) => unknown,
+    options: { readonly name: string },
+    onExit: (outcome: TaskRunOutcome) => void,
+  ): unknown;
 }
 
 export type AnyHandler = (...args: unknown[]) => unknown;
@@ -63,6 +77,7 @@ export class ServerTemplate<T extends object = object> {
   readonly random: () => number;
   /** The clock's work observer (test clocks only). */
   readonly work: WorkObserver | undefined;
+  readonly tasks: TaskRunner | undefined;
 
   /**
    * The spec's periodic jobs (undefined if none), read when a process first starts: a host may complete
@@ -92,6 +107,16 @@ export class ServerTemplate<T extends object = object> {
     this.onIdle = options.onIdle;
     this.work = this.clock.work;
     this.random = options.random ?? Math.random;
+    this.tasks = options.tasks;
+    if (this.tasks === undefined) {
+      const asTask = spec.periodic?.find((job) => job.runAs === 'task');
+      if (asTask !== undefined) {
+        throw new RangeError(
+          `${spec.name}: periodic job '${asTask.name}' runs as a task, which needs a task supervisor ` +
+            `(pass one as the 'tasks' process option)`,
+        );
+      }
+    }
     this.idleAfter = spec.idle === undefined ? Infinity : checkTimeout(spec, 'idle.after', spec.idle.after);
     this.idleHandler = spec.idle?.handler as AnyHandler | undefined;
     this.restartType = spec.restart ?? 'permanent';

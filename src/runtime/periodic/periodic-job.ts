@@ -27,6 +27,13 @@ export interface PeriodicSpec<T = object> {
   readonly catchUp?: boolean;
   /** False starts the job paused; `resume()` starts it (default true). */
   readonly enabled?: boolean;
+  /**
+   * `message` (default): each run is a message in the server's mailbox. `task`: each run starts as a
+   * supervised task (the handler gets an `AbortSignal`), so long work neither delays the schedule nor
+   * blocks the mailbox; it runs beside the server's messages, so it should send results back (a cast)
+   * rather than change fields. A failing run is logged and counted; it does not crash the server.
+   */
+  readonly runAs?: 'message' | 'task';
 }
 
 /** A point-in-time view of one periodic job. */
@@ -58,7 +65,11 @@ export interface PeriodicJobInfo {
 /** What a job needs from its process. */
 export interface JobHost {
   readonly name: string;
-  /** Puts a tick for `job` in the mailbox (false if the server cannot take it now). */
+  /**
+   * Puts a tick for `job` in the mailbox — or, for `runAs: 'task'`, starts the run as a task, calling
+   * `job.began()` at once and `job.finished()` / `job.failed()` when it ends, then `job.taskEnded()`.
+   * False if the server cannot take it now.
+   */
   enqueueTick(job: PeriodicJob): boolean;
 }
 
@@ -172,6 +183,13 @@ export class PeriodicJob {
     this.queued--;
   }
 
+  /** A run started as a task ended (after `finished`/`failed`): start the one waiting behind it, if any. */
+  taskEnded(): void {
+    if (this.queued === 0) return;
+    this.queued--;
+    if (this.armed) this.enqueue(true);
+  }
+
   info(): PeriodicJobInfo {
     return {
       name: this.name,
@@ -237,8 +255,11 @@ export class PeriodicJob {
 
   private enqueue(force: boolean): boolean {
     if (!force && this.queued > 0) return false;
-    if (!this.host.enqueueTick(this)) return false;
     this.queued++;
-    return true;
+    // A task run cannot wait in a mailbox: it waits here until the running one ends (taskEnded).
+    if (this.running && this.spec.runAs === 'task') return true;
+    if (this.host.enqueueTick(this)) return true;
+    this.queued--;
+    return false;
   }
 }
