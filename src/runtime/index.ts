@@ -2,6 +2,7 @@
  * The process runtime: servers, mailboxes, a supervisor and clocks, with no Nest dependency.
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
+export * from './backoff.js';
 export * from './clock.js';
 export * from './dynamic-supervisor.js';
 export * from './errors/index.js';
