@@ -25,3 +25,4 @@ export type { ServerTimer } from './server-timer.js';
 export * from './server-spec.js';
 export * from './supervisor.js';
 export * from './system-clock.js';
+export * from './tasks/index.js';

@@ -1,0 +1,7 @@
+export type { StartedTask, Task, TaskFn, TaskInfo, TaskOptions, TaskOutcome, TaskStatus } from './task.js';
+export {
+  TaskSupervisor,
+  type TaskSupervisorInfo,
+  type TaskSupervisorOptions,
+  type TaskSupervisorStatus,
+} from './task-supervisor.js';
