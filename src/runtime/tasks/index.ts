@@ -1,3 +1,4 @@
+export type { AsyncStreamOptions, StreamResult } from './async-stream.js';
 export type { StartedTask, Task, TaskFn, TaskInfo, TaskOptions, TaskOutcome, TaskStatus } from './task.js';
 export {
   TaskSupervisor,

@@ -78,7 +78,11 @@ describe('TaskSupervisor lifecycle', () => {
     tasks.start(() => sleep(100));
     await turn();
     const stopping = tasks.stop();
-    for (const attempt of [() => tasks.start(() => 1), () => tasks.async(() => 1)]) {
+    for (const attempt of [
+      () => tasks.start(() => 1),
+      () => tasks.async(() => 1),
+      () => tasks.asyncStream([1], (n) => n),
+    ]) {
       expect(attempt).toThrow(TaskSupervisorStoppedError);
       expect(attempt).toThrow('jobs is stopping and refuses new tasks');
     }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { TaskSupervisorStoppedError } from '../errors/task-supervisor-stopped.error.js';
 import type { ExitReason } from '../exit-reason.js';
@@ -7,6 +8,7 @@ import type { RestartType } from '../server-spec.js';
 import type { ExitListener, SupervisedChild } from '../supervised-child.js';
 import { SystemClock } from '../system-clock.js';
 import { withinTimeout } from '../within-timeout.js';
+import { type AsyncStreamOptions, type StreamResult, TaskStream } from './async-stream.js';
 import { checkTaskOptions, checkTimeout } from './task-checks.js';
 import { type TaskHost, TaskRun } from './task-run.js';
 import type { StartedTask, Task, TaskFn, TaskInfo, TaskOptions, TaskOutcome } from './task.js';
@@ -56,7 +58,7 @@ const CANCELLED: TaskOutcome = Object.freeze({ cancelled: true });
 /**
  * Runs one-off tasks under supervision (Elixir's Task.Supervisor): fire-and-forget with
  * {@link TaskSupervisor.start}, for a result with {@link TaskSupervisor.async}, over a collection with
- * bounded concurrency with `asyncStream`. A failure is logged once, saying what
+ * bounded concurrency with {@link TaskSupervisor.asyncStream}. A failure is logged once, saying what
  * happens next; a `transient` task is retried with backoff within a restart limit of its own. Each task
  * gets an AbortSignal that aborts when it is cancelled. As a child of a {@link Supervisor} it appears in
  * the tree snapshot, and stopping it waits up to `shutdownTimeout` for running tasks, then aborts them.
@@ -69,6 +71,8 @@ export class TaskSupervisor implements SupervisedChild {
   private readonly logger: RuntimeLogger;
   private readonly live = new Set<TaskRun<unknown>>();
   private readonly host: TaskHost;
+  private readonly spawnItem = <R>(fn: TaskFn<R>, name: string, onExit: (task: TaskRun<R>) => void) =>
+    this.spawn(fn, { name }, onExit);
   private state: TaskSupervisorStatus = 'idle';
   private nextId = 1;
   private startedCount = 0;
@@ -157,6 +161,51 @@ export class TaskSupervisor implements SupervisedChild {
             : { ok: false, error: task.error },
       ),
     );
+  }
+
+  /**
+   * Runs `fn` on each item as a task of this supervisor, at most `maxConcurrency` at a time, and yields
+   * each outcome (Elixir's `Task.Supervisor.async_stream_nolink`): a failed item yields `status: 'error'`
+   * and the stream goes on. Items are pulled lazily, only while fewer than `maxConcurrency` results are
+   * in flight or waiting to be consumed. Leaving the loop early aborts the items in flight and closes the
+   * source. Bad options throw a RangeError here, a stopped supervisor a {@link TaskSupervisorStoppedError}.
+   *
+   * @example
+   * for await (const r of tasks.asyncStream(userIds, (id, signal) => sync(id, signal), { maxConcurrency: 4 })) {
+   *   if (r.status !== 'ok') failed.push(r.item);
+   * }
+   */
+  asyncStream<I, R>(
+    items: Iterable<I> | AsyncIterable<I>,
+    fn: (item: I, signal: AbortSignal) => R | PromiseLike<R>,
+    options: AsyncStreamOptions = {},
+  ): AsyncIterableIterator<StreamResult<I, R>, undefined> {
+    this.checkAccepting();
+    const {
+      maxConcurrency = availableParallelism(),
+      ordered = true,
+      timeout = 5000,
+      onTimeout = 'throw',
+    } = options;
+    const owner = `${this.name}: asyncStream`;
+    if (!(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
+      throw new RangeError(`${owner}: maxConcurrency must be an integer >= 1, got ${maxConcurrency}`);
+    }
+    checkTimeout(owner, 'timeout', timeout);
+    if (onTimeout !== 'throw' && onTimeout !== 'kill_task') {
+      throw new RangeError(`${owner}: onTimeout must be 'throw' or 'kill_task', got '${String(onTimeout)}'`);
+    }
+    if (!isIterable(items)) throw new TypeError(`${owner}: items must be an iterable or an async iterable`);
+    if (typeof fn !== 'function') throw new TypeError(`${owner}: fn must be a function`);
+    return new TaskStream(items, fn, this.spawnItem, {
+      supervisor: this.name,
+      clock: this.clock,
+      maxConcurrency,
+      ordered,
+      timeout,
+      onTimeout,
+      prefix: options.name ?? 'async-stream',
+    });
   }
 
   /** Live tasks (running or waiting to retry), oldest first. */
@@ -318,4 +367,10 @@ export class TaskSupervisor implements SupervisedChild {
 function names(list: readonly string[]): string {
   const shown = list.slice(0, NAMED_IN_LOGS).join(', ');
   return list.length > NAMED_IN_LOGS ? `${shown}, … ${list.length - NAMED_IN_LOGS} more` : shown;
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  if (value === null || value === undefined) return false;
+  const object = value as Partial<Iterable<unknown> & AsyncIterable<unknown>>;
+  return typeof object[Symbol.asyncIterator] === 'function' || typeof object[Symbol.iterator] === 'function';
 }
