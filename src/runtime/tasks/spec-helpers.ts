@@ -31,8 +31,9 @@ export class RecordingLogger implements RuntimeLogger {
 }
 
 /**
- * Fails the current spec file's tests on any unhandled rejection. (Jest 30 also fails a test on one
- * itself; this listener catches those its sandbox forwards to `process`.)
+ * Fails the current spec file's tests on any unhandled rejection seen by `process`. Under Jest the
+ * sandbox's `process` does not receive these events, but Jest 30 fails the running test on one itself;
+ * the listener covers runners that do deliver them.
  */
 export function failOnUnhandledRejections(): void {
   let unhandled: unknown[] = [];

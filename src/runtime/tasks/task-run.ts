@@ -167,7 +167,7 @@ export class TaskRun<R> implements Task<R> {
     if (attempt !== this.current || this.state !== 'running') return;
     const host = this.host;
     const who = `${host.name}: task ${this.name}`;
-    const what = `${describeError(error)}`;
+    const what = describeError(error);
     if ((this.options?.restart ?? 'temporary') === 'temporary') {
       host.logger.error(`${who} failed: ${what}; it is temporary, so it is not restarted`, error);
       return this.fail(error);

@@ -129,8 +129,10 @@ export class TaskSupervisor implements SupervisedChild {
   start(fn: TaskFn<unknown>, options?: TaskOptions): StartedTask;
   start(...args: [] | [fn: TaskFn<unknown>, options?: TaskOptions]): Promise<void> | StartedTask {
     if (args.length === 0) {
-      this.state = 'running';
-      this.emit('started');
+      if (this.state === 'idle' || this.state === 'stopped') {
+        this.state = 'running';
+        this.emit('started');
+      }
       return Promise.resolve();
     }
     return this.spawn(args[0], args[1], undefined);
