@@ -107,7 +107,9 @@ describe('docs/supervision.md', () => {
     const order = ['DbConnection', 'DbMigrator', 'Cache', 'CacheWarmer', 'Counter'];
     expect(log).toEqual(order.map((name) => `start ${name}`));
     const shape = (node: ChildInfo): unknown =>
-      node.type === 'server' ? node.name : { [node.name]: node.children.map(shape) };
+      node.type === 'server' || node.type === 'task-supervisor'
+        ? node.name
+        : { [node.name]: node.children.map(shape) };
     expect(shape(runtime.snapshot().root)).toEqual({
       root: [
         { AppSupervisor: [{ DbSupervisor: ['DbConnection', 'DbMigrator'] }, 'Cache', 'CacheWarmer'] },

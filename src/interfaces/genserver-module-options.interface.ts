@@ -1,6 +1,7 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { Clock } from '../runtime/clock.js';
-import type { BackoffOptions, RestartStrategy } from '../runtime/supervisor.js';
+import type { BackoffOptions } from '../runtime/backoff.js';
+import type { RestartStrategy } from '../runtime/supervisor.js';
 
 /** Options of {@link GenServerModule.forRoot}. */
 export interface GenServerModuleOptions {

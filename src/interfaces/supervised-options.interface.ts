@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { RestartType } from '../runtime/server-spec.js';
-import type { BackoffOptions, RestartStrategy } from '../runtime/supervisor.js';
+import type { BackoffOptions } from '../runtime/backoff.js';
+import type { RestartStrategy } from '../runtime/supervisor.js';
 
 /**
  * A child listed with overrides (an OTP child spec): where this supervisor lists it, `restart` and

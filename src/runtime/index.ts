@@ -2,6 +2,7 @@
  * The process runtime: servers, mailboxes, a supervisor and clocks, with no Nest dependency.
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
+export * from './backoff.js';
 export * from './clock.js';
 export { DeferredReply } from './deferred-reply.js';
 export * from './dynamic-supervisor.js';
@@ -26,3 +27,4 @@ export type { TaskRunner, TaskRunOutcome } from './server-template.js';
 export * from './server-spec.js';
 export * from './supervisor.js';
 export * from './system-clock.js';
+export * from './tasks/index.js';

@@ -9,6 +9,7 @@ import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { UnknownMessageError } from './errors/unknown-message.error.js';
 import { type CrashReason, type ExitReason, describeError, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, emitLifecycle } from './lifecycle-event.js';
+import { isThenable } from './is-thenable.js';
 import { Mailbox } from './mailbox.js';
 import { PeriodicJob } from './periodic/periodic-job.js';
 import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
@@ -1230,12 +1231,4 @@ export class ServerProcess<T extends object = object>
       ...(this.t.periodic !== undefined ? { periodic: this.periodicJobs().map((job) => job.info()) } : {}),
     };
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -3,6 +3,7 @@ import type { RuntimeLogger } from './logger.js';
 import type { RestartType, ServerInfo } from './server-spec.js';
 import type { DynamicSupervisorInfo } from './dynamic-supervisor.js';
 import type { SupervisorInfo } from './supervisor.js';
+import type { TaskSupervisorInfo } from './tasks/task-supervisor.js';
 
 /**
  * Decides what happens after a child exits. Returns true when it will restart the child (messages sent
@@ -10,8 +11,8 @@ import type { SupervisorInfo } from './supervisor.js';
  */
 export type ExitListener = (child: SupervisedChild, reason: ExitReason) => boolean;
 
-/** A snapshot of a child: a server, a nested supervisor or a dynamic supervisor. */
-export type ChildInfo = ServerInfo | SupervisorInfo | DynamicSupervisorInfo;
+/** A snapshot of a child: a server, a nested supervisor, a dynamic supervisor or a task supervisor. */
+export type ChildInfo = ServerInfo | SupervisorInfo | DynamicSupervisorInfo | TaskSupervisorInfo;
 
 /** What a supervisor needs from a child: a {@link ServerProcess} or another {@link Supervisor}. */
 export interface SupervisedChild {

@@ -1,3 +1,4 @@
+import { type BackoffOptions, backoffDelay, checkBackoff } from './backoff.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
@@ -23,27 +24,6 @@ import { SystemClock } from './system-clock.js';
  * - `rest_for_one`: that child and the ones started after it.
  */
 export type RestartStrategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
-
-/**
- * Exponential backoff between restarts of a child (as Akka's restart-with-backoff): the n-th
- * consecutive restart waits `min(maxMs, minMs · factor^(n-1))`, plus up to `jitter` of that at random.
- * The count starts again once the child has run `resetAfterMs` without exiting. Messages sent while
- * it waits are queued for the new instance (calls still time out on their own timeout).
- */
-export interface BackoffOptions {
-  /** Delay before the first restart, in ms (> 0). */
-  readonly minMs: number;
-  /** The longest delay, in ms (>= minMs). */
-  readonly maxMs: number;
-  /** Growth per consecutive restart (default 2, >= 1). */
-  readonly factor?: number;
-  /** Random extra delay as a fraction of the delay, 0..1 (default 0). Spreads restarts of many children. */
-  readonly jitter?: number;
-  /** A child that ran this long since its last restart starts again from `minMs` (default `maxMs`). */
-  readonly resetAfterMs?: number;
-  /** Source of randomness for `jitter`, returning [0, 1) (default `Math.random`). */
-  readonly random?: () => number;
-}
 
 /** Options of a {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -334,7 +314,7 @@ export class Supervisor implements SupervisedChild {
     }
     const from = this.strategy === 'one_for_all' ? 0 : index;
     const group = this.strategy === 'one_for_one' ? [child] : this.children.slice(from);
-    const delay = this.backoffDelay(index, now);
+    const delay = this.restartDelay(index, now);
     const what =
       group.length === 1
         ? `restarts it`
@@ -360,14 +340,11 @@ export class Supervisor implements SupervisedChild {
   }
 
   /** The wait before restarting child `index` (0 without backoff); counts the restart. */
-  private backoffDelay(index: number, now: number): number {
+  private restartDelay(index: number, now: number): number {
     const backoff = this.options.backoff;
     if (backoff === undefined) return 0;
     if (now - this.restartedAt[index] >= (backoff.resetAfterMs ?? backoff.maxMs)) this.consecutive[index] = 0;
-    const n = this.consecutive[index]++;
-    const base = Math.min(backoff.maxMs, backoff.minMs * (backoff.factor ?? 2) ** n);
-    const jitter = backoff.jitter ?? 0;
-    return jitter > 0 ? base + base * jitter * (backoff.random ?? Math.random)() : base;
+    return backoffDelay(backoff, this.consecutive[index]++);
   }
 
   private cancelBackoffs(): void {
@@ -461,20 +438,4 @@ async function startQuietly(child: SupervisedChild): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function checkBackoff(name: string, backoff: BackoffOptions): void {
-  const { minMs, maxMs, factor = 2, jitter = 0, resetAfterMs = maxMs } = backoff;
-  const problem = !(Number.isFinite(minMs) && minMs > 0)
-    ? `minMs must be a number of ms > 0, got ${minMs}`
-    : !(Number.isFinite(maxMs) && maxMs >= minMs)
-      ? `maxMs must be a number of ms >= minMs (${minMs}), got ${maxMs}`
-      : !(Number.isFinite(factor) && factor >= 1)
-        ? `factor must be a number >= 1, got ${factor}`
-        : !(jitter >= 0 && jitter <= 1)
-          ? `jitter must be a fraction between 0 and 1, got ${jitter}`
-          : !(resetAfterMs > 0)
-            ? `resetAfterMs must be a number of ms > 0, got ${resetAfterMs}`
-            : undefined;
-  if (problem !== undefined) throw new RangeError(`${name}: backoff.${problem}`);
 }

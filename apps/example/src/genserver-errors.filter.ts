@@ -13,6 +13,9 @@ const STATUS: Record<GenServerError['code'], number> = {
   MAX_CHILDREN: HttpStatus.SERVICE_UNAVAILABLE,
   ALREADY_STARTED: HttpStatus.CONFLICT,
   JOB_NOT_FOUND: HttpStatus.NOT_FOUND,
+  TASK_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
+  TASK_CANCELLED: HttpStatus.SERVICE_UNAVAILABLE,
+  TASKS_STOPPED: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** Turns the library's typed errors into HTTP answers that say what happened. */

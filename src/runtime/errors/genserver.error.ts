@@ -9,7 +9,10 @@ export type GenServerErrorCode =
   | 'INVALID_DEFINITION'
   | 'MAX_CHILDREN'
   | 'ALREADY_STARTED'
-  | 'JOB_NOT_FOUND';
+  | 'JOB_NOT_FOUND'
+  | 'TASK_TIMEOUT'
+  | 'TASK_CANCELLED'
+  | 'TASKS_STOPPED';
 
 /** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
 export abstract class GenServerError extends Error {
