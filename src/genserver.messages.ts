@@ -114,6 +114,16 @@ export const dynamicTwice = (server: string): string =>
   `GenServerModule.forDynamic(${server}) is imported more than once. Import it in one module, and export ` +
   `that module where the DynamicSupervisorRef<${server}> is needed.`;
 
+export const taskSupervisorTwice = (name: string): string =>
+  name === 'tasks'
+    ? `The task supervisor 'tasks' is the default one, always there: inject it with @InjectTaskSupervisor(). ` +
+      `Give GenServerModule.forTaskSupervisor() another name.`
+    : `GenServerModule.forTaskSupervisor('${name}') is imported more than once. Import it in one module, and ` +
+      `export that module where @InjectTaskSupervisor('${name}') is used.`;
+
+export const badTaskSupervisorOption = (name: string, detail: string): string =>
+  `GenServerModule.forTaskSupervisor('${name}'): ${detail}`;
+
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }

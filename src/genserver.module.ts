@@ -15,10 +15,19 @@ import type {
   GenServerOptionsFactory,
 } from './interfaces/genserver-module-options.interface.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
-import { getDynamicSupervisorToken, getServerToken } from './server-token.js';
+import { getDynamicSupervisorToken, getServerToken, getTaskSupervisorToken } from './server-token.js';
+import type { TaskSupervisorModuleOptions } from './interfaces/task-supervisor-options.interface.js';
 import { SupervisionTree } from './supervision-tree.service.js';
 
+/** The default task supervisor, injected with `@InjectTaskSupervisor()`. */
+const DEFAULT_TASKS: FactoryProvider = {
+  provide: getTaskSupervisorToken(),
+  useFactory: (runtime: GenServerRuntime) => runtime.taskSupervisor(),
+  inject: [GenServerRuntime],
+};
+
 const CORE_PROVIDERS: Provider[] = [
+  DEFAULT_TASKS,
   GenServerMetadataAccessor,
   GenServerExplorer,
   GenServerOrchestrator,
@@ -28,7 +37,13 @@ const CORE_PROVIDERS: Provider[] = [
   PeriodicRegistry,
   MetadataScanner,
 ];
-const CORE_EXPORTS = [GenServerRuntime, GenServerRegistry, SupervisionTree, PeriodicRegistry];
+const CORE_EXPORTS = [
+  GenServerRuntime,
+  GenServerRegistry,
+  SupervisionTree,
+  PeriodicRegistry,
+  DEFAULT_TASKS.provide,
+];
 
 /**
  * Runs every `@GenServer` provider of the application as a process. Import `forRoot()` (or
@@ -89,6 +104,29 @@ export class GenServerModule {
       useFactory: (runtime: GenServerRuntime, moduleRef: ModuleRef) =>
         runtime.dynamic(server, options, moduleRef),
       inject: [GenServerRuntime, ModuleRef],
+    };
+    return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
+  }
+
+  /**
+   * Declares a named task supervisor — one per kind of background work, as Elixir apps list
+   * `{Task.Supervisor, name: ...}` — and makes `@InjectTaskSupervisor(name)` available in the importing
+   * module. It is part of the supervision tree (after every server, so at shutdown its tasks finish or
+   * are aborted before the servers they use stop). The default supervisor, `tasks`, needs no declaration.
+   *
+   * @example
+   * imports: [GenServerModule.forTaskSupervisor('account-setup', { shutdownTimeout: 30_000 })]
+   */
+  static forTaskSupervisor(name: string, options: TaskSupervisorModuleOptions = {}): DynamicModule {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidDefinitionError(
+        `GenServerModule.forTaskSupervisor() needs a non-empty name, got ${JSON.stringify(name) ?? String(name)}.`,
+      );
+    }
+    const provider: FactoryProvider = {
+      provide: getTaskSupervisorToken(name),
+      useFactory: (runtime: GenServerRuntime) => runtime.addTaskSupervisor(name, options),
+      inject: [GenServerRuntime],
     };
     return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
   }

@@ -7,6 +7,7 @@ import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 import {
   badRootGiveUp,
   badServerOption,
+  badTaskSupervisorOption,
   dynamicAlsoProvided,
   dynamicTwice,
   periodicFactoryFailed,
@@ -14,6 +15,7 @@ import {
   rootGaveUpNoHooks,
   rootGaveUpShutdown,
   shutdownHooksMissing,
+  taskSupervisorTwice,
 } from './genserver.messages.js';
 import { instanceFactory } from './instance-factory.js';
 import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
@@ -29,11 +31,18 @@ import type { RuntimeLogger } from './runtime/logger.js';
 import { ServerProcess } from './runtime/server-process.js';
 import type { ServerSpec } from './runtime/server-spec.js';
 import { Supervisor, type SupervisorInfo } from './runtime/supervisor.js';
+import { TaskSupervisorNotFoundError } from './runtime/errors/task-supervisor-not-found.error.js';
+import { TaskSupervisor } from './runtime/tasks/task-supervisor.js';
+import type { TaskSupervisorModuleOptions } from './interfaces/task-supervisor-options.interface.js';
+import { TaskSupervisorRef } from './task-supervisor-ref.js';
 import { SystemClock } from './runtime/system-clock.js';
 import { type ServerDefinition, checkJobNames, readServerDefinition } from './server-definition.js';
 import { ServerRef } from './server-ref.js';
 import { SelfRef } from './self-ref.js';
 import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
+
+/** The name of the task supervisor every application has. */
+const DEFAULT_TASK_SUPERVISOR = 'tasks';
 
 /** The live state of every server, from {@link GenServerRuntime.snapshot}. */
 export interface GenServerSnapshot {
@@ -82,6 +91,8 @@ export class GenServerRuntime {
   readonly logger: RuntimeLogger;
   private readonly entries = new Map<Type<object>, Entry>();
   private readonly dynamics = new Map<Type<object>, DynamicEntry>();
+  /** Task supervisors by name: the default `tasks`, then those declared with `forTaskSupervisor`. */
+  private readonly taskSupervisors = new Map<string, TaskSupervisorRef>();
   private readonly root: Supervisor;
   private readonly lifecycle = new Subject<LifecycleEvent>();
   private readonly onEvent = (event: LifecycleEvent): void => this.lifecycle.next(event);
@@ -106,6 +117,7 @@ export class GenServerRuntime {
       events: this.onEvent,
       onGiveUp: () => this.onRootGiveUp(),
     });
+    this.addTaskSupervisor(DEFAULT_TASK_SUPERVISOR);
   }
 
   /** Every lifecycle event of the tree (started, crashed, restarted, gave_up, stopped), as it happens. */
@@ -126,6 +138,37 @@ export class GenServerRuntime {
   /** The dynamic supervisor of a class registered with `GenServerModule.forDynamic`, if any. */
   dynamicRef<T extends object>(server: Type<T>): DynamicSupervisorRef<T> | undefined {
     return this.dynamics.get(server)?.ref as DynamicSupervisorRef<T> | undefined;
+  }
+
+  /**
+   * The task supervisor named `name` (default: the default one, `tasks`). Throws
+   * `TaskSupervisorNotFoundError` for a name no module declared with `GenServerModule.forTaskSupervisor`.
+   */
+  taskSupervisor(name: string = DEFAULT_TASK_SUPERVISOR): TaskSupervisorRef {
+    const ref = this.taskSupervisors.get(name);
+    if (ref === undefined) throw new TaskSupervisorNotFoundError(name, [...this.taskSupervisors.keys()]);
+    return ref;
+  }
+
+  /** @internal Declares a task supervisor (from `GenServerModule.forTaskSupervisor`, at DI time). */
+  addTaskSupervisor(name: string, options: TaskSupervisorModuleOptions = {}): TaskSupervisorRef {
+    if (this.taskSupervisors.has(name)) throw new InvalidDefinitionError(taskSupervisorTwice(name));
+    let supervisor: TaskSupervisor;
+    try {
+      supervisor = new TaskSupervisor({
+        name,
+        clock: this.clock,
+        logger: this.logger,
+        events: this.onEvent,
+        random: this.options.random,
+        shutdownTimeout: options.shutdownTimeout ?? this.options.shutdownTimeout,
+      });
+    } catch (error) {
+      throw new InvalidDefinitionError(badTaskSupervisorOption(name, (error as Error).message));
+    }
+    const ref = new TaskSupervisorRef(supervisor);
+    this.taskSupervisors.set(name, ref);
+    return ref;
   }
 
   /** Status, mailbox length, counts, restarts, last crash and uptime of every server. */
@@ -205,6 +248,7 @@ export class GenServerRuntime {
       defaultCallTimeout: this.options.callTimeout,
       defaultShutdownTimeout: this.options.shutdownTimeout,
       random: this.options.random,
+      tasks: TaskSupervisorRef.supervisorOf(this.taskSupervisor()),
     };
   }
 
@@ -224,6 +268,8 @@ export class GenServerRuntime {
       prepare();
       this.root.add(supervisor);
     }
+    // Last, so they stop first: running tasks finish (or are aborted) while the servers they use still run.
+    for (const ref of this.taskSupervisors.values()) this.root.add(TaskSupervisorRef.supervisorOf(ref));
     for (const [server, entry] of this.entries) {
       if (entry.create === undefined) throw new InvalidDefinitionError(refWithoutProvider(server.name));
     }

@@ -15,6 +15,14 @@ export function getServerToken(server: Type<object>): symbol {
 }
 
 /**
+ * The injection token of a `TaskSupervisorRef`: the default task supervisor's without a name, else the
+ * one declared with `GenServerModule.forTaskSupervisor(name)`.
+ */
+export function getTaskSupervisorToken(name?: string): string {
+  return name === undefined ? 'TaskSupervisor' : `TaskSupervisor(${name})`;
+}
+
+/**
  * The injection token of the `DynamicSupervisorRef` for a GenServer class started as dynamic children
  * (`GenServerModule.forDynamic`). One symbol per class.
  */

@@ -114,6 +114,7 @@ describe('docs/supervision.md', () => {
       root: [
         { AppSupervisor: [{ DbSupervisor: ['DbConnection', 'DbMigrator'] }, 'Cache', 'CacheWarmer'] },
         'Counter',
+        'tasks',
       ],
     });
 

@@ -252,6 +252,7 @@ describe('GenServerModule (e2e)', () => {
         status: 'running',
         children: [
           { name: 'Counter', status: 'running', handled: { calls: 1 }, uptimeMs: 2500, restarts: 0 },
+          { type: 'task-supervisor', name: 'tasks', status: 'running', running: 0 },
         ],
       },
     });

@@ -225,6 +225,7 @@ describe('@Supervised tree', () => {
             ],
           }),
           expect.objectContaining(server('Metrics')),
+          expect.objectContaining({ type: 'task-supervisor', name: 'tasks', status: 'running' }),
         ],
       }),
     });
@@ -240,6 +241,7 @@ describe('@Supervised tree', () => {
       'First',
       'CacheSupervisor',
       'Last',
+      'tasks', // the default task supervisor, always last
     ]);
     expect(events).toEqual(['start First', 'start Cache', 'start Sweeper', 'start Last']);
   });

@@ -8,5 +8,6 @@ export * from './inject-server.decorator.js';
 export * from './supervised.decorator.js';
 export * from './terminate.decorator.js';
 export * from './inject-self.decorator.js';
+export * from './inject-task-supervisor.decorator.js';
 export * from './on-idle.decorator.js';
 export * from './periodic.decorator.js';

@@ -23,7 +23,7 @@ export {
 } from './server-process.js';
 export * from './supervised-child.js';
 export type { ServerTimer } from './server-timer.js';
-export type { TaskRunner, TaskRunOutcome } from './server-template.js';
+export type { TaskRunner } from './server-template.js';
 export * from './server-spec.js';
 export * from './supervisor.js';
 export * from './system-clock.js';

@@ -3,6 +3,7 @@ import type { LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import type { ExitReason } from './exit-reason.js';
 import type { PeriodicSpec } from './periodic/periodic-job.js';
+import type { TaskOutcome } from './tasks/task.js';
 import type { Handler, RestartType, ServerSpec } from './server-spec.js';
 import { SystemClock } from './system-clock.js';
 
@@ -32,15 +33,12 @@ export interface ServerProcessOptions {
   tasks?: TaskRunner;
 }
 
-/** How a periodic run ended when it ran as a task. */
-export type TaskRunOutcome = { ok: true } | { ok: false; error: unknown } | { cancelled: true };
-
 /** What a server needs to start periodic runs as tasks: a `TaskSupervisor`'s internal `run`. */
 export interface TaskRunner {
   run(
     fn: (signal: AbortSignal) => unknown,
     options: { readonly name: string },
-    onExit: (outcome: TaskRunOutcome) => void,
+    onExit: (outcome: TaskOutcome) => void,
   ): unknown;
 }
 

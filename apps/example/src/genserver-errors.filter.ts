@@ -16,6 +16,7 @@ const STATUS: Record<GenServerError['code'], number> = {
   TASK_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
   TASK_CANCELLED: HttpStatus.SERVICE_UNAVAILABLE,
   TASKS_STOPPED: HttpStatus.SERVICE_UNAVAILABLE,
+  TASK_SUPERVISOR_NOT_FOUND: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /** Turns the library's typed errors into HTTP answers that say what happened. */

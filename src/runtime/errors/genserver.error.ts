@@ -12,7 +12,8 @@ export type GenServerErrorCode =
   | 'JOB_NOT_FOUND'
   | 'TASK_TIMEOUT'
   | 'TASK_CANCELLED'
-  | 'TASKS_STOPPED';
+  | 'TASKS_STOPPED'
+  | 'TASK_SUPERVISOR_NOT_FOUND';
 
 /** Base class of every error thrown by nestjs-genserver; switch on {@link GenServerError.code}. */
 export abstract class GenServerError extends Error {

@@ -9,6 +9,7 @@ export * from './restart-limit.error.js';
 export * from './server-crashed.error.js';
 export * from './server-not-running.error.js';
 export * from './task-cancelled.error.js';
+export * from './task-supervisor-not-found.error.js';
 export * from './task-supervisor-stopped.error.js';
 export * from './task-timeout.error.js';
 export * from './unknown-message.error.js';
