@@ -163,7 +163,35 @@ export class Supervisor implements SupervisedChild {
    * restart type and shutdown timeout under this supervisor.
    */
   add(child: SupervisedChild, overrides: ChildOverrides = {}): void {
-    if (this.state !== 'idle') throw new Error(`${this.name}: children can only be added before start()`);
+    if (this.state !== 'idle') {
+      throw new Error(`${this.name}: children can only be added before start(); use startChild() after`);
+    }
+    this.register(child, overrides);
+  }
+
+  /**
+   * Adds a child to the running supervisor and starts it (OTP `supervisor:start_child/2`): it goes
+   * after the existing children, so it starts last and stops first. Validated as {@link Supervisor.add}
+   * validates; if it fails to start it is removed again and the error is rethrown.
+   */
+  async startChild(child: SupervisedChild, overrides: ChildOverrides = {}): Promise<void> {
+    if (this.state !== 'running') {
+      throw new Error(
+        `${this.name} is ${this.state}; startChild() needs it running (use add() before start())`,
+      );
+    }
+    this.register(child, overrides);
+    try {
+      await child.start();
+    } catch (error) {
+      this.unregister(child);
+      if (error instanceof InitFailedError) error.under(this.name);
+      throw error;
+    }
+  }
+
+  /** Validates a child and appends it with its effective restart type and shutdown timeout. */
+  private register(child: SupervisedChild, overrides: ChildOverrides): void {
     if (this.children.includes(child)) throw new Error(`${this.name}: ${child.name} was added twice`);
     const restart = overrides.restart ?? child.restartType;
     const shutdownTimeout = overrides.shutdownTimeout ?? child.shutdownTimeout;
@@ -183,6 +211,18 @@ export class Supervisor implements SupervisedChild {
     this.shutdownTimeouts.push(shutdownTimeout);
     this.consecutive.push(0);
     this.restartedAt.push(0);
+  }
+
+  /** Removes a child that failed to start (a child's index is its position in every per-child list). */
+  private unregister(child: SupervisedChild): void {
+    const index = this.children.indexOf(child);
+    if (index < 0) return;
+    child.setExitListener(undefined);
+    this.children.splice(index, 1);
+    this.restartTypes.splice(index, 1);
+    this.shutdownTimeouts.splice(index, 1);
+    this.consecutive.splice(index, 1);
+    this.restartedAt.splice(index, 1);
   }
 
   setExitListener(listener: ExitListener | undefined): void {
