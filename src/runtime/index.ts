@@ -2,6 +2,14 @@
  * The process runtime: servers, mailboxes, a supervisor and clocks, with no Nest dependency.
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
+export {
+  Agent,
+  agentChildSpec,
+  agentSpec,
+  type AgentOptions,
+  type AgentStartOptions,
+  type AgentState,
+} from './agent.js';
 export * from './clock.js';
 export * from './dynamic-supervisor.js';
 export * from './errors/index.js';
