@@ -176,7 +176,7 @@ export function agentChildSpec(name: string, options: AgentOptions = {}): Server
  * const counter = await Agent.start({ name: 'counter', initial: () => 0 });
  * await Promise.all([counter.update((n) => n + 1), counter.update((n) => n + 1)]);
  * await counter.get((n) => n); // 2
- * const previous = await counter.getAndUpdate((n) => [n, 0] as const); // 2, and the state is 0
+ * const previous = await counter.getAndUpdate((n) => [n, 0]); // 2, and the state is 0
  */
 export class Agent<S> {
   /** The agent's process (for supervising or monitoring it). */
@@ -250,7 +250,7 @@ export class Agent<S> {
 
   /**
    * Runs `fn(state)`, which returns `[reply, newState]`: the state becomes `newState` and the call
-   * resolves with `reply`. Return `[reply, newState] as const` so the pair is typed as a tuple.
+   * resolves with `reply`. A throw, or anything but a pair, crashes the agent.
    */
   getAndUpdate<R>(
     fn: (state: S) => readonly [R, S] | PromiseLike<readonly [R, S]>,
