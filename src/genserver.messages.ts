@@ -140,3 +140,35 @@ export const duplicateJobName = (className: string, name: string, first: string,
 
 export const periodicFactoryFailed = (className: string, method: string, detail: string): string =>
   `@Periodic() on ${className}.${method}(): its useFactory failed: ${detail}.`;
+
+export const badAgentName = (where: string, value: string): string =>
+  `${where} needs the agent's name, a non-empty string, got ${value}.`;
+
+export const notAnAgentToken = (where: string, value: string): string =>
+  `${where} needs a token made by defineAgent(), got ${value}. If it is undefined, a circular import ` +
+  `evaluated the injecting class before the token: move the defineAgent() call to a file of its own.`;
+
+export const badAgentOptions = (name: string, detail: string): string =>
+  `provideAgent(${name}) options are invalid: ${detail}.`;
+
+export const agentTwice = (name: string): string =>
+  `Two agents are named '${name}'. An agent is a single process: provide it in one module (with ` +
+  `provideAgent) and export its token there (exports: [token.token]), or give the other one another name.`;
+
+export const agentTreeNotRunning = (name: string, status: string): string =>
+  status === 'idle' || status === 'starting'
+    ? `GenServerRuntime.startAgent('${name}') was called before the process tree runs (it is ${status}). ` +
+      `Start dynamic agents from onApplicationBootstrap() on (not from a constructor, onModuleInit() or an ` +
+      `@Init), or declare the agent with provideAgent() so it starts with the tree, before the servers.`
+    : `GenServerRuntime.startAgent('${name}') was called but the process tree is ${status} (the ` +
+      `application is shutting down, or the root supervisor gave up).`;
+
+export const agentNameTaken = (): string =>
+  `Use GenServerRuntime.agent(name) to reach it, or stopAgent(name) first.`;
+
+export const staticAgentTaken = (): string =>
+  `It is a static agent (provideAgent): inject it with @InjectAgent(token), or pick another name.`;
+
+export const staticAgentStop = (name: string): string =>
+  `GenServerRuntime.stopAgent('${name}'): '${name}' is a static agent (provideAgent), which lives as long ` +
+  `as the application; only agents started with startAgent() can be stopped.`;

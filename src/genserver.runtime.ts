@@ -5,6 +5,11 @@ import { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 import {
+  agentNameTaken,
+  agentTreeNotRunning,
+  agentTwice,
+  badAgentName,
+  badAgentOptions,
   badRootGiveUp,
   badServerOption,
   badTaskSupervisorOption,
@@ -16,6 +21,8 @@ import {
   rootGaveUpShutdown,
   shutdownHooksMissing,
   taskSupervisorTwice,
+  staticAgentStop,
+  staticAgentTaken,
 } from './genserver.messages.js';
 import { instanceFactory } from './instance-factory.js';
 import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
@@ -23,8 +30,18 @@ import type { GenServerModuleOptions } from './interfaces/genserver-module-optio
 import type { PeriodicOptions } from './interfaces/periodic-options.interface.js';
 import { toPeriodicSpec } from './periodic-definition.js';
 import type { PeriodicJob, PeriodicSpec } from './runtime/periodic/periodic-job.js';
+import {
+  Agent,
+  type AgentOptions,
+  type AgentState,
+  agentChildSpec,
+  agentSpec,
+  checkAgentName,
+  checkAgentOptions,
+} from './runtime/agent.js';
 import type { Clock } from './runtime/clock.js';
 import { DynamicSupervisor } from './runtime/dynamic-supervisor.js';
+import { AlreadyStartedError } from './runtime/errors/already-started.error.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { LifecycleEvent } from './runtime/lifecycle-event.js';
 import type { RuntimeLogger } from './runtime/logger.js';
@@ -57,6 +74,15 @@ export interface DiscoveredServer {
   /** Returns the instance for incarnation n. */
   readonly create: (incarnation: number) => object | Promise<object>;
 }
+
+/** Options of {@link GenServerRuntime.startAgent}. */
+export interface DynamicAgentOptions {
+  /** Default timeout of this agent's calls, in ms (default: `forRoot`'s `callTimeout`, else 5000). */
+  readonly callTimeout?: number;
+}
+
+/** The name of the DynamicSupervisor that runs the agents of `startAgent`, and of their spec. */
+const AGENTS = 'agents';
 
 /** A server's periodic jobs: known at DI time, plus those whose factory runs at bootstrap. */
 interface PeriodicPlan {
@@ -93,6 +119,13 @@ export class GenServerRuntime {
   private readonly dynamics = new Map<Type<object>, DynamicEntry>();
   /** Task supervisors by name: the default `tasks`, then those declared with `forTaskSupervisor`. */
   private readonly taskSupervisors = new Map<string, TaskSupervisorRef>();
+  /** Agents from `provideAgent`, by name: the first children of the root. */
+  private readonly agents = new Map<string, Agent<unknown>>();
+  /** The supervisor of `startAgent`'s agents, made on first use: once it runs, and while it starts. */
+  private agentSupervisor: DynamicSupervisor<AgentState<unknown>> | undefined;
+  private agentSupervisorStarting: Promise<DynamicSupervisor<AgentState<unknown>>> | undefined;
+  /** The wrapper of each dynamic agent (it carries the agent's own call timeout). */
+  private readonly dynamicAgents = new WeakMap<ServerProcess<AgentState<unknown>>, Agent<unknown>>();
   private readonly root: Supervisor;
   private readonly lifecycle = new Subject<LifecycleEvent>();
   private readonly onEvent = (event: LifecycleEvent): void => this.lifecycle.next(event);
@@ -169,6 +202,127 @@ export class GenServerRuntime {
     const ref = new TaskSupervisorRef(supervisor);
     this.taskSupervisors.set(name, ref);
     return ref;
+  }
+
+  /**
+   * Starts an agent named `name` at run time, as a keyed child of the DynamicSupervisor `agents` (made,
+   * and added to the root, on first use). `initial` is its initial state: a function is called on every
+   * (re)start, a value is used as is (give mutable state as a function: `() => new Map()`). Dynamic
+   * agents are `transient`: a crash restarts the agent with a fresh initial state, `stopAgent` ends it
+   * for good. Call it once the tree runs: from `onApplicationBootstrap()` on, not from an `@Init`.
+   *
+   * Rejects with `AlreadyStartedError` if an agent of that name exists, `InitFailedError` if `initial`
+   * throws, and a plain `Error` before the tree runs or once it stopped.
+   *
+   * @example
+   * const cart = await runtime.startAgent<string[]>(`cart:${userId}`, () => []);
+   * await cart.update((items) => [...items, sku]);
+   */
+  async startAgent<S>(
+    name: string,
+    initial: S | (() => S | PromiseLike<S>),
+    options: DynamicAgentOptions = {},
+  ): Promise<Agent<S>> {
+    checkAgentName(name, 'GenServerRuntime.startAgent()');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`${name}: startAgent() options must be an object, got ${String(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'callTimeout') {
+        throw new TypeError(`${name}: unknown startAgent() option '${key}' (known: callTimeout)`);
+      }
+    }
+    checkAgentOptions(name, options);
+    if (this.agents.has(name)) throw new AlreadyStartedError(AGENTS, name, staticAgentTaken());
+    const status = this.root.status;
+    if (status !== 'running') throw new Error(agentTreeNotRunning(name, status));
+    const supervisor =
+      this.agentSupervisor ?? (await (this.agentSupervisorStarting ??= this.startAgentSupervisor()));
+    const make = typeof initial === 'function' ? initial : () => initial;
+    const process = await supervisor.startChild(make, { key: name }).catch((error: unknown) => {
+      throw error instanceof AlreadyStartedError
+        ? new AlreadyStartedError(AGENTS, name, agentNameTaken())
+        : error;
+    });
+    const agent = new Agent<S>(process, options);
+    this.dynamicAgents.set(process, agent as unknown as Agent<unknown>);
+    return agent;
+  }
+
+  /** The agent named `name` — static (`provideAgent`) or started with `startAgent` — if it exists. */
+  agent<S>(name: string): Agent<S> | undefined {
+    const fixed = this.agents.get(name);
+    if (fixed !== undefined) return fixed as Agent<S>;
+    const supervisor = this.agentSupervisor;
+    const process = supervisor?.lookup(name);
+    if (process === undefined) return undefined;
+    return (this.dynamicAgents.get(process) ?? new Agent(process)) as Agent<S>;
+  }
+
+  /**
+   * Stops the agent `name` started with `startAgent` (reason `shutdown`; it is not restarted and its
+   * name is free again). Resolves false if there is none; rejects for a static agent.
+   */
+  async stopAgent(name: string): Promise<boolean> {
+    if (this.agents.has(name)) throw new Error(staticAgentStop(name));
+    const supervisor = this.agentSupervisor;
+    return supervisor === undefined ? false : supervisor.terminateChild(name);
+  }
+
+  /**
+   * @internal Registers an agent of `provideAgent` (at DI time). It becomes a child of the root, placed
+   * before every other child, so servers can use it from `@Init`.
+   */
+  registerAgent<S>(
+    name: string,
+    initial: () => S | PromiseLike<S>,
+    options: AgentOptions,
+  ): Agent<S> | Promise<Agent<S>> {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidDefinitionError(badAgentName('provideAgent()', String(name)));
+    }
+    if (this.agents.has(name) || this.agentSupervisor?.lookup(name) !== undefined) {
+      throw new InvalidDefinitionError(agentTwice(name));
+    }
+    let process: ServerProcess<AgentState<S>>;
+    try {
+      process = new ServerProcess(agentSpec(name, initial, options), this.processOptions());
+    } catch (error) {
+      throw new InvalidDefinitionError(badAgentOptions(name, (error as Error).message));
+    }
+    const agent = new Agent(process);
+    this.agents.set(name, agent as unknown as Agent<unknown>);
+    // Provided after bootstrap (a lazily loaded module): it joins the running tree, before the task
+    // supervisors (so tasks still reach it while they finish at shutdown).
+    if (this.root.status === 'idle') return agent;
+    return this.root.startChild(process, {}, this.firstTaskSupervisor()).then(
+      () => agent,
+      (error: unknown) => {
+        this.agents.delete(name);
+        throw error;
+      },
+    );
+  }
+
+  /** Makes the `agents` DynamicSupervisor and adds it to the running root. */
+  private async startAgentSupervisor(): Promise<DynamicSupervisor<AgentState<unknown>>> {
+    const supervisor = new DynamicSupervisor<AgentState<unknown>>({
+      name: AGENTS,
+      spec: agentChildSpec('agent', { restart: 'transient' }),
+      ...this.processOptions(),
+    });
+    try {
+      await this.root.startChild(supervisor, {}, this.firstTaskSupervisor());
+    } finally {
+      this.agentSupervisorStarting = undefined;
+    }
+    this.agentSupervisor = supervisor;
+    return supervisor;
+  }
+
+  /** Where children added after bootstrap go: before the task supervisors, which stop first. */
+  private firstTaskSupervisor(): TaskSupervisor {
+    return TaskSupervisorRef.supervisorOf(this.taskSupervisor());
   }
 
   /** Status, mailbox length, counts, restarts, last crash and uptime of every server. */
@@ -263,6 +417,7 @@ export class GenServerRuntime {
         throw new InvalidDefinitionError(dynamicAlsoProvided(found.server.name));
       }
     }
+    for (const agent of this.agents.values()) this.root.add(agent.process);
     for (const child of planSupervisionTree(discovered, this.accessor)) this.addChild(this.root, child);
     for (const { supervisor, prepare } of this.dynamics.values()) {
       prepare();

@@ -1,8 +1,15 @@
+export {
+  provideAgent,
+  type AgentFactoryOptions,
+  type AgentInitialOptions,
+  type ProvideAgentOptions,
+} from './agent-provider.js';
+export { defineAgent, type AgentToken } from './agent-token.js';
 export * from './decorators/index.js';
 export { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
 export { GenServerRegistry } from './genserver-registry.js';
 export { GenServerModule } from './genserver.module.js';
-export { GenServerRuntime, type GenServerSnapshot } from './genserver.runtime.js';
+export { GenServerRuntime, type DynamicAgentOptions, type GenServerSnapshot } from './genserver.runtime.js';
 export { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
 export * from './interfaces/dynamic-supervisor-options.interface.js';
 export * from './interfaces/genserver-module-options.interface.js';

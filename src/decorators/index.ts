@@ -2,6 +2,7 @@ export * from './genserver.decorator.js';
 export * from './handle-call.decorator.js';
 export * from './handle-cast.decorator.js';
 export * from './handle-info.decorator.js';
+export * from './inject-agent.decorator.js';
 export * from './init.decorator.js';
 export * from './inject-dynamic-supervisor.decorator.js';
 export * from './inject-server.decorator.js';

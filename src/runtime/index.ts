@@ -3,6 +3,14 @@
  * Nest users normally reach it through decorators; it is exported for direct use and for tests.
  */
 export * from './backoff.js';
+export {
+  Agent,
+  agentChildSpec,
+  agentSpec,
+  type AgentOptions,
+  type AgentStartOptions,
+  type AgentState,
+} from './agent.js';
 export * from './clock.js';
 export { DeferredReply } from './deferred-reply.js';
 export * from './dynamic-supervisor.js';

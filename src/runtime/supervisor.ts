@@ -143,7 +143,40 @@ export class Supervisor implements SupervisedChild {
    * restart type and shutdown timeout under this supervisor.
    */
   add(child: SupervisedChild, overrides: ChildOverrides = {}): void {
-    if (this.state !== 'idle') throw new Error(`${this.name}: children can only be added before start()`);
+    if (this.state !== 'idle') {
+      throw new Error(`${this.name}: children can only be added before start(); use startChild() after`);
+    }
+    this.register(child, overrides);
+  }
+
+  /**
+   * Adds a child to the running supervisor and starts it (OTP `supervisor:start_child/2`): it goes
+   * after the existing children (or just before `before`), and stops in reverse order like them. Validated as {@link Supervisor.add}
+   * validates; if it fails to start it is removed again and the error is rethrown.
+   */
+  async startChild(
+    child: SupervisedChild,
+    overrides: ChildOverrides = {},
+    before?: SupervisedChild,
+  ): Promise<void> {
+    if (this.state !== 'running') {
+      throw new Error(
+        `${this.name} is ${this.state}; startChild() needs it running (use add() before start())`,
+      );
+    }
+    const at = before === undefined ? -1 : this.children.indexOf(before);
+    this.register(child, overrides, at < 0 ? this.children.length : at);
+    try {
+      await child.start();
+    } catch (error) {
+      this.unregister(child);
+      if (error instanceof InitFailedError) error.under(this.name);
+      throw error;
+    }
+  }
+
+  /** Validates a child and inserts it at `at` with its effective restart type and shutdown timeout. */
+  private register(child: SupervisedChild, overrides: ChildOverrides, at = this.children.length): void {
     if (this.children.includes(child)) throw new Error(`${this.name}: ${child.name} was added twice`);
     const restart = overrides.restart ?? child.restartType;
     const shutdownTimeout = overrides.shutdownTimeout ?? child.shutdownTimeout;
@@ -158,11 +191,23 @@ export class Supervisor implements SupervisedChild {
       );
     }
     child.setExitListener(this.listener);
-    this.children.push(child);
-    this.restartTypes.push(restart);
-    this.shutdownTimeouts.push(shutdownTimeout);
-    this.consecutive.push(0);
-    this.restartedAt.push(0);
+    this.children.splice(at, 0, child);
+    this.restartTypes.splice(at, 0, restart);
+    this.shutdownTimeouts.splice(at, 0, shutdownTimeout);
+    this.consecutive.splice(at, 0, 0);
+    this.restartedAt.splice(at, 0, 0);
+  }
+
+  /** Removes a child that failed to start (a child's index is its position in every per-child list). */
+  private unregister(child: SupervisedChild): void {
+    const index = this.children.indexOf(child);
+    if (index < 0) return;
+    child.setExitListener(undefined);
+    this.children.splice(index, 1);
+    this.restartTypes.splice(index, 1);
+    this.shutdownTimeouts.splice(index, 1);
+    this.consecutive.splice(index, 1);
+    this.restartedAt.splice(index, 1);
   }
 
   setExitListener(listener: ExitListener | undefined): void {

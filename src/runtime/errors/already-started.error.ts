@@ -8,10 +8,9 @@ export class AlreadyStartedError extends GenServerError {
     /** The supervisor or registry that holds the key. */
     readonly owner: string,
     readonly key: string,
+    /** What to do instead (default: look the process up, or terminate it first). */
+    hint = 'Look it up instead (lookup / startOrGet), or terminate it first.',
   ) {
-    super(
-      `${owner} already has a process under the key '${key}'. Look it up instead (lookup / startOrGet), ` +
-        `or terminate it first.`,
-    );
+    super(`${owner} already has a process under the key '${key}'. ${hint}`);
   }
 }
