@@ -1,3 +1,4 @@
+import type { DeferredReply } from './runtime/deferred-reply.js';
 import { ManualClock } from './runtime/manual-clock.js';
 import { ServerProcess } from './runtime/server-process.js';
 import { ServerRef, type Reply } from './server-ref.js';
@@ -13,6 +14,12 @@ class Cart {
   }
   clear(): void {
     this.items = [];
+  }
+  later(): DeferredReply<string[]> {
+    throw new Error('type-level only');
+  }
+  cachedOrLater(): number | DeferredReply<number> {
+    throw new Error('type-level only');
   }
 }
 
@@ -38,6 +45,9 @@ describe('ServerRef', () => {
   it('infers reply types from the class and checks names and arguments at compile time', async () => {
     assertType<Equal<Reply<Cart, 'add'>, number>>();
     assertType<Equal<Reply<Cart, 'total'>, { count: number }>>();
+    // a handler that defers its reply: the caller gets what the DeferredReply will carry
+    assertType<Equal<Reply<Cart, 'later'>, string[]>>();
+    assertType<Equal<Reply<Cart, 'cachedOrLater'>, number>>();
     const ref = cartRef({ call: new Map([['total', 'sum']]) });
 
     const size: number = await ref.call('add', 'apple', 2);

@@ -16,10 +16,11 @@ export type MessageArgs<T, K extends keyof T> = T[K] extends (...args: infer A) 
  * returns a `DeferredReply<R>` (it answers later).
  */
 export type Reply<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
-  ? Awaited<R> extends DeferredReply<infer V>
-    ? V
-    : Awaited<R>
+  ? Answer<Awaited<R>>
   : never;
+
+/** A handler's return as the caller sees it: each `DeferredReply<V>` in it becomes `V` (distributes over unions). */
+type Answer<R> = R extends DeferredReply<infer V> ? V : R;
 
 /**
  * What `ServerRef.getState()` resolves with: the public data fields of `T` with their types, plus every
