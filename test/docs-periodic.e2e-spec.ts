@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
+import { unpinnedBlocks } from './docs-pins.js';
 import { Controller, Get, Injectable, Logger, Module, Param, Post } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -291,29 +291,12 @@ async function boot(
 const iso = (at: number | undefined): string => new Date(at as number).toISOString();
 
 /** The guide marks the code blocks this spec pins with this comment, right above the block. */
-const PIN = '<!-- pinned: test/docs-periodic.e2e-spec.ts -->';
-/** Code without layout: whitespace, `export` and the trailing commas Prettier adds when it wraps. */
-const normalize = (code: string): string =>
-  code
-    .replace(/\bexport /g, '')
-    .replace(/\s+/g, '')
-    .replace(/,([)\]}])/g, '$1');
 
 // ------------------------------------------------------------------ the specs
 
 describe('docs/periodic-work.md', () => {
   it('every pinned code block of the guide is in this spec, verbatim', () => {
-    const guide = readFileSync(new URL('../docs/periodic-work.md', import.meta.url), 'utf8');
-    const spec = normalize(readFileSync(new URL(import.meta.url), 'utf8'));
-    const blocks = guide
-      .split(PIN)
-      .slice(1)
-      .map((after) => /^\s*```ts\n([\s\S]*?)```/.exec(after)?.[1]);
-    expect(blocks).toHaveLength(9);
-    for (const block of blocks) {
-      expect(block).toBeDefined();
-      if (!spec.includes(normalize(block as string))) throw new Error(`not pinned by this spec:\n${block}`);
-    }
+    expect(unpinnedBlocks('periodic-work.md', import.meta.url)).toEqual({ pinned: 9, missing: [] });
   });
 
   describe('Testing periodic work: the guide’s example, verbatim', () => {

@@ -5,7 +5,7 @@ import { MaxChildrenError } from './errors/max-children.error.js';
 import { microtask } from './microtask.js';
 import { RestartLimitError } from './errors/restart-limit.error.js';
 import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
-import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from './lifecycle-event.js';
+import { type LifecycleEventType, type LifecycleListener, emitSupervisorEvent } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { ServerProcess } from './server-process.js';
@@ -383,12 +383,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
   }
 
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
-    emitLifecycle(this.options.events, this.clock, this.logger, {
-      type,
-      kind: 'supervisor',
-      name: this.name,
-      ...(reason !== undefined ? { reason } : {}),
-      restarts: this.restartCount,
-    });
+    const { name, restartCount: restarts } = this;
+    emitSupervisorEvent(this.options.events, this.clock, this.logger, { name, restarts }, type, reason);
   }
 }

@@ -48,3 +48,21 @@ export function emitLifecycle(
     logger.error(`${event.name}: a lifecycle event listener threw`, error);
   }
 }
+
+/** {@link emitLifecycle} for a supervisor (static, dynamic or task supervisor). */
+export function emitSupervisorEvent(
+  listener: LifecycleListener | undefined,
+  clock: Clock,
+  logger: RuntimeLogger,
+  supervisor: { readonly name: string; readonly restarts: number },
+  type: LifecycleEventType,
+  reason?: ExitReason,
+): void {
+  emitLifecycle(listener, clock, logger, {
+    type,
+    kind: 'supervisor',
+    name: supervisor.name,
+    ...(reason !== undefined ? { reason } : {}),
+    restarts: supervisor.restarts,
+  });
+}

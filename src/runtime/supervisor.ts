@@ -5,7 +5,7 @@ import { RestartLimitError } from './errors/restart-limit.error.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { withinTimeout } from './within-timeout.js';
 import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
-import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from './lifecycle-event.js';
+import { type LifecycleEventType, type LifecycleListener, emitSupervisorEvent } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { microtask } from './microtask.js';
 import type { RestartType } from './server-spec.js';
@@ -398,13 +398,8 @@ export class Supervisor implements SupervisedChild {
   }
 
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
-    emitLifecycle(this.options.events, this.clock, this.logger, {
-      type,
-      kind: 'supervisor',
-      name: this.name,
-      ...(reason !== undefined ? { reason } : {}),
-      restarts: this.restartCount,
-    });
+    const { name, restartCount: restarts } = this;
+    emitSupervisorEvent(this.options.events, this.clock, this.logger, { name, restarts }, type, reason);
   }
 
   /**

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Clock } from '../clock.js';
 import { TaskSupervisorStoppedError } from '../errors/task-supervisor-stopped.error.js';
 import type { ExitReason } from '../exit-reason.js';
-import { type LifecycleEventType, type LifecycleListener, emitLifecycle } from '../lifecycle-event.js';
+import { type LifecycleEventType, type LifecycleListener, emitSupervisorEvent } from '../lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from '../logger.js';
 import type { RestartType } from '../server-spec.js';
 import type { ExitListener, SupervisedChild } from '../supervised-child.js';
@@ -355,13 +355,8 @@ export class TaskSupervisor implements SupervisedChild {
   }
 
   private emit(type: LifecycleEventType, reason?: ExitReason): void {
-    emitLifecycle(this.options.events, this.clock, this.logger, {
-      type,
-      kind: 'supervisor',
-      name: this.name,
-      ...(reason !== undefined ? { reason } : {}),
-      restarts: this.restartCount,
-    });
+    const { name, restartCount: restarts } = this;
+    emitSupervisorEvent(this.options.events, this.clock, this.logger, { name, restarts }, type, reason);
   }
 }
 
