@@ -201,6 +201,14 @@ export class GenServerRuntime {
     }
     const ref = new TaskSupervisorRef(supervisor);
     this.taskSupervisors.set(name, ref);
+    // Declared by a module loaded after bootstrap: it joins the running tree (last, so it stops first);
+    // once the tree has stopped, it refuses tasks like the others.
+    const status = this.root.status;
+    if (status === 'running') {
+      this.root.startChild(supervisor).catch((error: unknown) => {
+        this.logger.error(`Task supervisor '${name}' could not join the supervision tree`, error);
+      });
+    } else if (status !== 'idle') void supervisor.stop();
     return ref;
   }
 

@@ -100,7 +100,13 @@ export class AccountSetup {
 
   /** Called once the user is saved: the request returns at once, the setup goes on in the background. */
   afterSignUp(user: User): void {
-    const retried = { restart: 'transient', backoff: { minMs: 1000, maxMs: 30_000 } } as const;
+    // up to 5 retries a minute, waiting 1 s, 2 s, 4 s, ... between them
+    const retried = {
+      restart: 'transient',
+      maxRestarts: 5,
+      withinMs: 60_000,
+      backoff: { minMs: 1000, maxMs: 30_000 },
+    } as const;
     this.setup.start((signal) => this.crm.createUser(user, signal), { name: 'crm', ...retried });
     this.setup.start((signal) => this.fulfillment.assignNearest(user, signal), {
       name: 'fulfillment',

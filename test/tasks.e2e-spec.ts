@@ -1020,7 +1020,7 @@ describe('a task supervisor from a lazily loaded module (LazyModuleLoader)', () 
   // bootstrap, the supervisor is missing from the snapshot, stays 'idle', is never stopped by
   // app.close() (its running tasks are not aborted) and keeps accepting tasks afterwards. Agents of a
   // lazy module do join the running tree (registerAgent); task supervisors should too.
-  it.failing('joins the running tree, and app.close() aborts its tasks', async () => {
+  it('joins the running tree, and app.close() aborts its tasks', async () => {
     booted = await boot({});
     const { app, clock, runtime } = booted;
     const lazy = await app.get(LazyModuleLoader).load(() => LateModule);

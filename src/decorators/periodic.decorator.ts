@@ -9,7 +9,9 @@ export type PeriodicDeclaration = PeriodicOptions | PeriodicFactoryOptions;
 /**
  * Runs the method on a schedule. Each tick is a message in the server's mailbox, so it never runs at
  * the same time as the server's calls, casts or other ticks. A tick that throws crashes the server like
- * any handler; its supervisor restarts it and the schedule goes on.
+ * any handler; its supervisor restarts it and the schedule goes on. With `runAs: 'task'` each run is a
+ * supervised task instead, beside the mailbox (the method gets an `AbortSignal`; a failure is logged
+ * and counted, not a crash).
  *
  * @example
  * @Periodic('10m')                                              // every 10 minutes from start, no drift

@@ -56,7 +56,7 @@ export interface PeriodicJobInfo {
   readonly skipped: number;
   /** Ticks that fell inside a stall of the event loop and were not run. */
   readonly missed: number;
-  /** Runs that threw (each one crashed the server). */
+  /** Runs that threw: each crashed the server, or, run as a task, was logged by its task supervisor. */
   readonly failures: number;
   /** True while a run is in progress. */
   readonly running: boolean;
@@ -171,7 +171,7 @@ export class PeriodicJob {
     }
   }
 
-  /** The run threw (the server crashes). */
+  /** The run threw (the server crashes; a task run is only counted). */
   failed(now: number): void {
     this.running = false;
     this.lastDurationMs = now - this.startedAt;
