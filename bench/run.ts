@@ -8,6 +8,7 @@ import { Counter } from './counter.js';
 import { HandMailbox } from './hand-mailbox.js';
 import { measurePeriodic, type PeriodicFigures } from './periodic.js';
 import { measureSupervision, type SupervisionFigures } from './supervision.js';
+import { formatTasks, measureTasks } from './tasks.js';
 
 /**
  * One run, every figure against baselines measured in the same run: a direct method call (the floor)
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
 
   const supervision = await measureSupervision();
   const { restart, dynamic, idle } = supervision;
+  const tasks = await measureTasks();
   const periodic = await measurePeriodic();
 
   const targets = {
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
   };
   print(queued, targets);
   printSupervision(supervision, absolute);
+  console.log(formatTasks(tasks));
   printPeriodic(periodic, periodicTargets);
   writeFileSync(
     new URL('../../bench/results.json', import.meta.url),
@@ -196,6 +199,7 @@ async function main(): Promise<void> {
         targets,
         supervision,
         absolute,
+        tasks,
         periodic: { ...periodic, targets: periodicTargets },
       },
       null,
