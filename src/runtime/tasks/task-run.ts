@@ -8,7 +8,14 @@ import type { RuntimeLogger } from '../logger.js';
 import { microtask } from '../microtask.js';
 import { RestartIntensity } from '../restart-intensity.js';
 import { checkTimeout } from './task-checks.js';
-import type { Task, TaskFn, TaskInfo, TaskOptions, TaskStatus } from './task.js';
+import {
+  type Task,
+  type TaskFn,
+  type TaskInfo,
+  type TaskOptions,
+  type TaskStatus,
+  UNUSED_SIGNAL,
+} from './task.js';
 
 /** @internal What a task needs from its supervisor. */
 export interface TaskHost {
@@ -140,7 +147,12 @@ export class TaskRun<R> implements Task<R> {
     const attempt = this.current;
     let result: R | PromiseLike<R>;
     try {
-      result = this.fn((this.controller ??= new AbortController()).signal, attempt);
+      const fn = this.fn;
+      // A function that declares no parameter cannot read its signal: spare it the costly AbortController.
+      result = fn(
+        fn.length === 0 ? UNUSED_SIGNAL : (this.controller ??= new AbortController()).signal,
+        attempt,
+      );
     } catch (error) {
       this.failed(attempt, error);
       return;

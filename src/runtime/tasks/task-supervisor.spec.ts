@@ -4,7 +4,7 @@ import { TaskTimeoutError } from '../errors/task-timeout.error.js';
 import { ManualClock } from '../manual-clock.js';
 import { turn } from '../spec-helpers.js';
 import { RecordingLogger, deferred, failOnUnhandledRejections, never } from './spec-helpers.js';
-import type { TaskOutcome } from './task.js';
+import { type TaskOutcome, UNUSED_SIGNAL } from './task.js';
 import { TaskSupervisor } from './task-supervisor.js';
 
 failOnUnhandledRejections();
@@ -17,6 +17,27 @@ describe('TaskSupervisor tasks', () => {
     clock = new ManualClock();
     logger = new RecordingLogger();
     tasks = new TaskSupervisor({ name: 'accounts', clock, logger });
+  });
+
+  it('gives a function that declares a signal its own; one that declares no parameter the shared unused one', async () => {
+    const seen: AbortSignal[] = [];
+    const own = tasks.async((signal) => {
+      seen.push(signal);
+      return never<void>();
+    });
+    const bare = tasks.async(function (this: void, ...args: unknown[]) {
+      seen.push(args[0] as AbortSignal);
+      return never<void>();
+    });
+    await turn();
+    expect(seen[0]).not.toBe(UNUSED_SIGNAL);
+    expect(seen[1]).toBe(UNUSED_SIGNAL);
+    own.shutdown();
+    bare.shutdown();
+    expect(seen[0].aborted).toBe(true);
+    expect(UNUSED_SIGNAL.aborted).toBe(false);
+    await expect(own.await()).rejects.toBeInstanceOf(TaskCancelledError);
+    await expect(bare.await()).rejects.toBeInstanceOf(TaskCancelledError);
   });
 
   it('account setup: a transient task retried under backoff runs at t=0, 1000, 3000; one error line per failure', async () => {
