@@ -5,6 +5,7 @@ import {
   type RuntimeLogger,
   type Schedule,
 } from 'nestjs-genserver/runtime';
+import { gc } from './memory.js';
 
 /**
  * Periodic jobs on the real clock (the default SystemClock), each figure with a baseline from the same run:
@@ -148,10 +149,6 @@ function busy(ms: number): void {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
 }
 
 function percentile(sorted: ArrayLike<number>, p: number): number {

@@ -1,4 +1,5 @@
 import { DynamicSupervisor, ServerProcess, Supervisor, type RuntimeLogger } from 'nestjs-genserver/runtime';
+import { heap } from './memory.js';
 
 /**
  * Supervision figures, each with a baseline from the same run:
@@ -40,16 +41,6 @@ export interface SupervisionFigures {
     plainObjectBytes: number;
   };
   idle: { servers: number; seconds: number; cpuMs: number; baselineCpuMs: number };
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function heap(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
 }
 
 function percentile(sorted: number[], p: number): number {

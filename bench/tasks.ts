@@ -7,6 +7,7 @@ import {
   type DeferredReply,
   type RuntimeLogger,
 } from 'nestjs-genserver/runtime';
+import { heap } from './memory.js';
 
 /**
  * Supervised tasks and agents, every figure next to baselines measured in the same run:
@@ -116,16 +117,6 @@ async function compare(cases: Case[]): Promise<TaskRow[]> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-function heap(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
 }
 
 function expectLive(tasks: TaskSupervisor, n: number): void {

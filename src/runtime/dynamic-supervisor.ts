@@ -3,7 +3,6 @@ import { AlreadyStartedError } from './errors/already-started.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
 import { microtask } from './microtask.js';
-import { RestartLimitError } from './errors/restart-limit.error.js';
 import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, type LifecycleListener, emitSupervisorEvent } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
@@ -349,13 +348,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
 
   private giveUp(child: ServerProcess<T>, reason: ExitReason): void {
     this.state = 'gave_up';
-    const error = new RestartLimitError(
-      this.name,
-      child.name,
-      this.intensity.maxRestarts,
-      this.intensity.withinMs,
-      describeExit(reason),
-    );
+    const error = this.intensity.exceeded(this.name, child.name, describeExit(reason));
     this.logger.error(
       `${error.message} Its ${this.children.size} other children are stopped` +
         (this.exitListener ? '; escalating to its supervisor.' : '.'),

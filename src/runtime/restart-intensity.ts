@@ -1,3 +1,5 @@
+import { RestartLimitError } from './errors/restart-limit.error.js';
+
 /**
  * Counts restarts in a sliding window (OTP's intensity and period): more than `maxRestarts` within
  * `withinMs` and the supervisor must give up.
@@ -51,6 +53,11 @@ export class RestartIntensity {
       else lo = mid + 1;
     }
     return times.length - lo;
+  }
+
+  /** The error a supervisor exits with once {@link allow} said no: `child` exited one time too many. */
+  exceeded(supervisor: string, child: string, exit: string): RestartLimitError {
+    return new RestartLimitError(supervisor, child, this.maxRestarts, this.withinMs, exit);
   }
 
   reset(): void {

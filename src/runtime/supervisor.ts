@@ -1,7 +1,6 @@
 import { type BackoffOptions, backoffDelay, checkBackoff } from './backoff.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { InitFailedError } from './errors/init-failed.error.js';
-import { RestartLimitError } from './errors/restart-limit.error.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { withinTimeout } from './within-timeout.js';
 import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
@@ -88,7 +87,7 @@ const RESTART_TYPES: readonly RestartType[] = ['permanent', 'transient', 'tempor
  * Starts its children (servers or other supervisors) in order, restarts the ones that exit according
  * to their restart type and the strategy, and stops them in reverse order. Restarts are counted: more
  * than `maxRestarts` within `withinMs` and the supervisor gives up — it stops every child, calls
- * `onGiveUp`, and exits with a {@link RestartLimitError} so its parent treats it as a crashed child
+ * `onGiveUp`, and exits with a `RestartLimitError` so its parent treats it as a crashed child
  * (escalation). A supervisor with no parent stays `gave_up`. Nothing here throws out of an exit or
  * becomes an unhandled rejection.
  */
@@ -442,13 +441,7 @@ export class Supervisor implements SupervisedChild {
   private giveUp(child: SupervisedChild, reason: ExitReason): void {
     this.state = 'gave_up';
     this.cancelBackoffs();
-    const error = new RestartLimitError(
-      this.name,
-      child.name,
-      this.intensity.maxRestarts,
-      this.intensity.withinMs,
-      describeExit(reason),
-    );
+    const error = this.intensity.exceeded(this.name, child.name, describeExit(reason));
     this.logger.error(
       `${error.message} Its children are stopped` +
         (this.exitListener ? '; escalating to its supervisor.' : ' and will refuse messages.'),
