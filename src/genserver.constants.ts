@@ -13,3 +13,10 @@ export const DYNAMIC_TOKEN_METADATA = 'nestjs-genserver:dynamic-supervisor-token
 export const PERIODIC_METADATA = 'nestjs-genserver:periodic';
 export const ON_IDLE_METADATA = 'nestjs-genserver:on-idle';
 export const INJECT_SELF_METADATA = 'nestjs-genserver:inject-self';
+
+/**
+ * Injection token of the `GenServerTestingHooks`: empty in an application, overridden by
+ * `nestjs-genserver/testing` (`GenServerTesting.configure`) to put the tree on a manual clock, start
+ * part of it, record its events and replace servers with mocks.
+ */
+export const GENSERVER_TESTING = Symbol('GENSERVER_TESTING');

@@ -172,3 +172,15 @@ export const staticAgentTaken = (): string =>
 export const staticAgentStop = (name: string): string =>
   `GenServerRuntime.stopAgent('${name}'): '${name}' is a static agent (provideAgent), which lives as long ` +
   `as the application; only agents started with startAgent() can be stopped.`;
+
+export const startNotInTree = (className: string, where: string): string =>
+  `${className} is not a GenServer or @Supervised class provided in this application (${where}). ` +
+  'List classes that are in some module’s providers, or provide the class in the testing module.';
+
+export const startTwice = (className: string): string =>
+  `${className} is already started: start() takes classes that did not start at bootstrap ` +
+  "(see the testing kit's `start` option).";
+
+export const mockOfDynamic = (server: string): string =>
+  `${server} runs as dynamic children (GenServerModule.forDynamic), which a mock cannot replace: ` +
+  'mock the static servers it talks to, or override its dependencies with overrideProvider().';

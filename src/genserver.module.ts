@@ -2,7 +2,7 @@ import { type DynamicModule, type FactoryProvider, Module, type Provider, type T
 import { DiscoveryModule, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import { GenServerRegistry } from './genserver-registry.js';
-import { GENSERVER_METADATA, GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
+import { GENSERVER_METADATA, GENSERVER_MODULE_OPTIONS, GENSERVER_TESTING } from './genserver.constants.js';
 import { GenServerExplorer } from './genserver.explorer.js';
 import { notAServer } from './genserver.messages.js';
 import { GenServerOrchestrator } from './genserver.orchestrator.js';
@@ -26,8 +26,12 @@ const DEFAULT_TASKS: FactoryProvider = {
   inject: [GenServerRuntime],
 };
 
+/** No testing hooks: `nestjs-genserver/testing` overrides this provider. */
+const NO_TESTING: FactoryProvider = { provide: GENSERVER_TESTING, useFactory: () => ({}) };
+
 const CORE_PROVIDERS: Provider[] = [
   DEFAULT_TASKS,
+  NO_TESTING,
   GenServerMetadataAccessor,
   GenServerExplorer,
   GenServerOrchestrator,

@@ -3,7 +3,7 @@ import { MetadataScanner, ModuleRef } from '@nestjs/core';
 import { type Observable, Subject } from 'rxjs';
 import { DynamicSupervisorRef } from './dynamic-supervisor-ref.js';
 import { GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
-import { GENSERVER_MODULE_OPTIONS } from './genserver.constants.js';
+import { GENSERVER_MODULE_OPTIONS, GENSERVER_TESTING } from './genserver.constants.js';
 import {
   agentNameTaken,
   agentTreeNotRunning,
@@ -15,6 +15,7 @@ import {
   badTaskSupervisorOption,
   dynamicAlsoProvided,
   dynamicTwice,
+  mockOfDynamic,
   periodicFactoryFailed,
   refWithoutProvider,
   rootGaveUpNoHooks,
@@ -27,6 +28,8 @@ import {
 import { instanceFactory } from './instance-factory.js';
 import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
 import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
+import type { GenServerTestingHooks } from './interfaces/genserver-testing.interface.js';
+import { mockedDefinition } from './mocked-definition.js';
 import type { PeriodicOptions } from './interfaces/periodic-options.interface.js';
 import { toPeriodicSpec } from './periodic-definition.js';
 import type { PeriodicJob, PeriodicSpec } from './runtime/periodic/periodic-job.js';
@@ -57,6 +60,8 @@ import { type ServerDefinition, checkJobNames, readServerDefinition } from './se
 import { ServerRef } from './server-ref.js';
 import { SelfRef } from './self-ref.js';
 import { type DiscoveredProcess, type PlannedChild, planSupervisionTree } from './supervision-tree.js';
+import type { SupervisedChild } from './runtime/supervised-child.js';
+import { TreeAssembly } from './tree-assembly.js';
 
 /** The name of the task supervisor every application has. */
 const DEFAULT_TASK_SUPERVISOR = 'tasks';
@@ -127,8 +132,10 @@ export class GenServerRuntime {
   /** The wrapper of each dynamic agent (it carries the agent's own call timeout). */
   private readonly dynamicAgents = new WeakMap<ServerProcess<AgentState<unknown>>, Agent<unknown>>();
   private readonly root: Supervisor;
+  /** The planned tree under the root: what started at bootstrap, and what a test starts later. */
+  private readonly tree: TreeAssembly;
   private readonly lifecycle = new Subject<LifecycleEvent>();
-  private readonly onEvent = (event: LifecycleEvent): void => this.lifecycle.next(event);
+  private readonly onEvent: (event: LifecycleEvent) => void;
   private isHealthy = true;
 
   constructor(
@@ -136,8 +143,17 @@ export class GenServerRuntime {
     private readonly accessor: GenServerMetadataAccessor,
     private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
+    @Inject(GENSERVER_TESTING) private readonly testing: GenServerTestingHooks,
   ) {
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = testing.clock ?? options.clock ?? new SystemClock();
+    const recorder = testing.events;
+    this.onEvent =
+      recorder === undefined
+        ? (event) => this.lifecycle.next(event)
+        : (event) => {
+            recorder(event);
+            this.lifecycle.next(event);
+          };
     this.logger = toRuntimeLogger(new Logger('GenServer'));
     this.root = new Supervisor({
       name: 'root',
@@ -150,6 +166,10 @@ export class GenServerRuntime {
       events: this.onEvent,
       onGiveUp: () => this.onRootGiveUp(),
     });
+    this.tree = new TreeAssembly(
+      this.root,
+      () => this.dynamics.values().next().value?.supervisor ?? this.firstTaskSupervisor(),
+    );
     this.addTaskSupervisor(DEFAULT_TASK_SUPERVISOR);
   }
 
@@ -166,6 +186,15 @@ export class GenServerRuntime {
   /** The ref of a GenServer class provided in this application. */
   ref<T extends object>(server: Type<T>): ServerRef<T> {
     return this.entry(server).ref as ServerRef<T>;
+  }
+
+  /**
+   * The name a GenServer or `@Supervised` class goes by in snapshots, lifecycle events and errors: its
+   * `name` option, else the class name.
+   */
+  nameOf(target: Type<object>): string {
+    const options = this.accessor.getServerOptions(target) ?? this.accessor.getSupervisedOptions(target);
+    return options?.name ?? target.name;
   }
 
   /** The dynamic supervisor of a class registered with `GenServerModule.forDynamic`, if any. */
@@ -342,7 +371,8 @@ export class GenServerRuntime {
   private entry(server: Type<object>): Entry {
     const existing = this.entries.get(server);
     if (existing !== undefined) return existing;
-    const definition = readServerDefinition(server, this.accessor, this.scanner);
+    const read = readServerDefinition(server, this.accessor, this.scanner);
+    const definition = this.testing.mocks?.has(server) ? mockedDefinition(read, this.scanner) : read;
     let process: ServerProcess<object>;
     const entry = {} as { -readonly [K in keyof Entry]: Entry[K] };
     entry.plan = { definition, specs: definition.periodic };
@@ -418,15 +448,20 @@ export class GenServerRuntime {
    * @internal Builds the tree — `@Supervised` classes with the children they list, everything else under
    * the root in discovery order — and starts it, depth-first in list order.
    */
-  async start(discovered: readonly DiscoveredProcess[]): Promise<void> {
+  async start(found: readonly DiscoveredProcess[]): Promise<void> {
     this.checkRootGiveUp();
+    const discovered = this.withMocks(found);
     for (const found of discovered) {
       if ('server' in found && this.dynamics.has(found.server)) {
         throw new InvalidDefinitionError(dynamicAlsoProvided(found.server.name));
       }
     }
     for (const agent of this.agents.values()) this.root.add(agent.process);
-    for (const child of planSupervisionTree(discovered, this.accessor)) this.addChild(this.root, child);
+    this.tree.assemble(
+      planSupervisionTree(discovered, this.accessor),
+      (child) => this.buildNode(child),
+      this.testing.start,
+    );
     for (const { supervisor, prepare } of this.dynamics.values()) {
       prepare();
       this.root.add(supervisor);
@@ -439,6 +474,40 @@ export class GenServerRuntime {
     for (const { plan } of [...this.entries.values(), ...this.dynamics.values()])
       await this.resolvePeriodic(plan);
     await this.root.start();
+  }
+
+  /**
+   * The discovered processes with the test doubles of `GenServerTestingHooks.mocks` in place: a mocked
+   * server answers with its double; one not provided in any module is added first (it stands for a
+   * dependency of what is tested, which may call it from `@Init`).
+   */
+  private withMocks(discovered: readonly DiscoveredProcess[]): readonly DiscoveredProcess[] {
+    const mocks = this.testing.mocks;
+    if (mocks === undefined || mocks.size === 0) return discovered;
+    for (const server of mocks.keys()) {
+      if (this.dynamics.has(server)) throw new InvalidDefinitionError(mockOfDynamic(server.name));
+    }
+    const seen = new Set<Type<object>>();
+    const replaced = discovered.map((found): DiscoveredProcess => {
+      if (!('server' in found)) return found;
+      seen.add(found.server);
+      const mock = mocks.get(found.server);
+      return mock === undefined ? found : { server: found.server, create: () => mock };
+    });
+    const added = [...mocks]
+      .filter(([server]) => !seen.has(server))
+      .map(([server, mock]): DiscoveredProcess => ({ server, create: () => mock }));
+    return [...added, ...replaced];
+  }
+
+  /**
+   * @internal Starts `target` (a GenServer or `@Supervised` class that did not start at bootstrap,
+   * see `GenServerTestingHooks.start`) at its planned place in the tree, with its subtree; without a
+   * target, everything that has not started yet, in plan order.
+   */
+  async startLater(target?: Type<object>): Promise<void> {
+    if (target !== undefined) return this.tree.startLater(target);
+    for (const next of this.tree.notStartedRoots()) await this.tree.startLater(next);
   }
 
   /**
@@ -519,18 +588,19 @@ export class GenServerRuntime {
       for (const child of supervisor.processes()) child.cancelTimers();
     }
     await this.root.stop('shutdown', { drain: this.options.drainOnShutdown ?? true });
+    // Servers a test never started: whoever still waits on them hears that they will not run.
+    for (const child of this.tree.neverStarted()) if (child instanceof ServerProcess) await child.stop();
   }
 
-  /** Adds a planned child under `parent`: a server's process, or a new supervisor with its own children. */
-  private addChild(parent: Supervisor, child: PlannedChild): void {
+  /** Makes a planned child: a server's process, or a supervisor (its children are added by the tree). */
+  private buildNode(child: PlannedChild): SupervisedChild {
     if (child.kind === 'server') {
       const entry = this.entry(child.server.server);
       entry.create = child.server.create;
-      parent.add(entry.process, child.overrides);
-      return;
+      return entry.process;
     }
     const { supervisor, options } = child.supervisor;
-    const node = new Supervisor({
+    return new Supervisor({
       name: options.name ?? supervisor.name,
       strategy: options.strategy,
       maxRestarts: options.maxRestarts,
@@ -542,8 +612,6 @@ export class GenServerRuntime {
       logger: this.logger,
       events: this.onEvent,
     });
-    for (const grandchild of child.children) this.addChild(node, grandchild);
-    parent.add(node, child.overrides);
   }
 
   /**

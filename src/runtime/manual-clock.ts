@@ -59,6 +59,14 @@ export class ManualClock implements Clock, WorkObserver {
     return n;
   }
 
+  /**
+   * Servers on this clock with work under way: messages they can handle now, or a handler still
+   * running (waiting on a promise). 0 means every server is idle or waits for time to move.
+   */
+  get busyServers(): number {
+    return this.busy;
+  }
+
   /** When the next timer is due (epoch ms), or undefined if none is pending. */
   get nextTimerAt(): number | undefined {
     let next: number | undefined;

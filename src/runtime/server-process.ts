@@ -25,7 +25,8 @@ const INFO = 2;
 const GET_STATE = 3;
 const TICK = 4;
 const IDLE = 5;
-const KIND_NAMES = ['call', 'cast', 'info', 'getState', 'tick', 'idle timeout'] as const;
+const EXIT = 6;
+const KIND_NAMES = ['call', 'cast', 'info', 'getState', 'tick', 'idle timeout', 'exit signal'] as const;
 
 type Settle = (value: unknown) => void;
 
@@ -88,7 +89,13 @@ function initStep(init: { readonly name: string }): string {
 function describeMessage(kind: number, name: string): string {
   if (kind === INFO) return 'an info message';
   if (kind === IDLE) return 'the idle timeout';
+  if (kind === EXIT) return 'an exit signal';
   return `${KIND_NAMES[kind]} '${name}'`;
+}
+
+/** The handler of an exit signal (see {@link ServerProcess.crashWith}): it throws what it is given. */
+function raise(reason: unknown): never {
+  throw reason;
 }
 
 function awaitsReply(kind: number): boolean {
@@ -320,6 +327,22 @@ export class ServerProcess<T extends object = object>
       if (refusal !== undefined) throw refusal;
     }
     this.enqueue(INFO, 'info', this.t.info, message);
+  }
+
+  /**
+   * Crashes the server with `reason`, as if the handler of a message sent now threw it: the messages
+   * already queued are handled first, then the server crashes (`@Terminate` runs, callers still queued
+   * get `ServerCrashedError`) and its supervisor decides. For tests of supervision (the testing kit's
+   * `crash()`); OTP's `Process.exit(pid, reason)`, delivered in mailbox order.
+   *
+   * @throws ServerNotRunningError when the server is stopped (or could not queue a message now)
+   */
+  crashWith(reason: unknown): void {
+    if (this.state !== 'running') {
+      const refusal = this.refusal(EXIT, 'exit');
+      if (refusal !== undefined) throw refusal;
+    }
+    this.enqueue(EXIT, 'exit', raise, reason);
   }
 
   /**
@@ -1217,6 +1240,9 @@ export class ServerProcess<T extends object = object>
       incarnation: this.instances,
       mailboxLength: this.mailboxLength,
       busy: this.busy,
+      ...(this.busy && this.mailbox !== undefined && this.instance !== undefined
+        ? { handling: describeMessage(this.mailbox.kind, this.mailbox.name) }
+        : {}),
       handled: {
         calls: this.handledCalls,
         casts: this.handledCasts,

@@ -76,6 +76,8 @@ export interface ServerInfo {
   readonly mailboxLength: number;
   /** True while a handler is running. */
   readonly busy: boolean;
+  /** What the running handler handles (`call 'charge'`, `tick 'sync'`, …), while `busy`. */
+  readonly handling?: string;
   /** Messages handled over the server's whole life, across restarts. */
   readonly handled: {
     readonly calls: number;
