@@ -17,8 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
-    ignores: ['src/**/*.spec.ts'],
+    files: ['src/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {

@@ -10,6 +10,7 @@ const shared = {
   moduleNameMapper: {
     '^nestjs-genserver$': '<rootDir>/src/index.ts',
     '^nestjs-genserver/runtime$': '<rootDir>/src/runtime/index.ts',
+    '^nestjs-genserver/testing$': '<rootDir>/libs/testing/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
