@@ -9,14 +9,18 @@ function normalize(code: string): string {
     .replace(/,([)\]}])/g, '$1');
 }
 
+/** The repository's root, as a file URL ending in `/`. */
+const ROOT = new URL('../', import.meta.url).href;
+
 /**
- * The code blocks of a guide marked `<!-- pinned: test/<spec> -->` that the spec at `specUrl` does not
- * contain verbatim (layout and import lines aside), and how many blocks are pinned in all. A docs spec
- * asserts the list is empty, so a guide cannot drift from the code its spec runs.
+ * The code blocks of a guide marked `<!-- pinned: <path of the spec from the repository root> -->`
+ * (e.g. `test/docs-tasks.e2e-spec.ts`) that the spec at `specUrl` does not contain verbatim (layout and
+ * import lines aside), and how many blocks are pinned to it. A docs spec asserts the list is empty, so a
+ * guide cannot drift from the code its spec runs.
  */
 export function unpinnedBlocks(guide: string, specUrl: string): { pinned: number; missing: string[] } {
   const spec = normalize(readFileSync(new URL(specUrl), 'utf8'));
-  const marker = `<!-- pinned: test/${specUrl.slice(specUrl.lastIndexOf('/') + 1)} -->`;
+  const marker = `<!-- pinned: ${specUrl.slice(ROOT.length)} -->`;
   const text = readFileSync(new URL(`../docs/${guide}`, import.meta.url), 'utf8');
   const blocks = text
     .split(marker)

@@ -11,7 +11,7 @@ export type SpyFactory = (implementation?: (...args: never[]) => unknown) => unk
 export type MockImplementation<T> = {
   readonly [K in MessageName<T>]?: (
     ...args: MessageArgs<T, K>
-  ) => Reply<T, K> | PromiseLike<Reply<T, K>> | void;
+  ) => Reply<T, K> | PromiseLike<Reply<T, K>>;
 };
 
 /**
