@@ -9,9 +9,7 @@ export type SpyFactory = (implementation?: (...args: never[]) => unknown) => unk
 
 /** Implementations for some of a GenServer's methods, typed against the class; may answer synchronously. */
 export type MockImplementation<T> = {
-  readonly [K in MessageName<T>]?: (
-    ...args: MessageArgs<T, K>
-  ) => Reply<T, K> | PromiseLike<Reply<T, K>>;
+  readonly [K in MessageName<T>]?: (...args: MessageArgs<T, K>) => Reply<T, K> | PromiseLike<Reply<T, K>>;
 };
 
 /**
