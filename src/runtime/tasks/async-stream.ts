@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { TaskTimeoutError } from '../errors/task-timeout.error.js';
 import { isThenable } from '../is-thenable.js';
 import type { TaskRun } from './task-run.js';
-import { type TaskFn, UNUSED_SIGNAL } from './task.js';
+import type { TaskFn } from './task.js';
 
 /** Options of `TaskSupervisor.asyncStream`. */
 export interface AsyncStreamOptions {
@@ -43,6 +43,8 @@ export interface StreamSettings {
   readonly timeout: number;
   readonly onTimeout: 'throw' | 'kill_task';
   readonly prefix: string;
+  /** Given to an item function that declares no signal (see `TaskHost.unusedSignal`). */
+  readonly unusedSignal: AbortSignal;
 }
 
 interface Entry<I, R> {
@@ -162,7 +164,9 @@ export class TaskStream<I, R> implements AsyncIterableIterator<StreamResult<I, R
     const entry: Entry<I, R> = { index, item, task: undefined, timer: undefined, result: undefined };
     try {
       entry.task = this.spawn(
-        this.fn.length < 2 ? () => this.fn(item, UNUSED_SIGNAL) : (signal) => this.fn(item, signal),
+        this.fn.length < 2
+          ? () => this.fn(item, this.settings.unusedSignal)
+          : (signal) => this.fn(item, signal),
         `${this.settings.prefix}[${index}]`,
         (task) => this.exited(entry, task),
       );

@@ -1,6 +1,5 @@
 export type { AsyncStreamOptions, StreamResult } from './async-stream.js';
 export type { StartedTask, Task, TaskFn, TaskInfo, TaskOptions, TaskOutcome, TaskStatus } from './task.js';
-export { UNUSED_SIGNAL } from './task.js';
 export {
   TaskSupervisor,
   type TaskSupervisorInfo,

@@ -8,14 +8,7 @@ import type { RuntimeLogger } from '../logger.js';
 import { microtask } from '../microtask.js';
 import { RestartIntensity } from '../restart-intensity.js';
 import { checkTimeout } from './task-checks.js';
-import {
-  type Task,
-  type TaskFn,
-  type TaskInfo,
-  type TaskOptions,
-  type TaskStatus,
-  UNUSED_SIGNAL,
-} from './task.js';
+import { type Task, type TaskFn, type TaskInfo, type TaskOptions, type TaskStatus } from './task.js';
 
 /** @internal What a task needs from its supervisor. */
 export interface TaskHost {
@@ -24,6 +17,12 @@ export interface TaskHost {
   readonly logger: RuntimeLogger;
   /** The clock's work observer (a test clock), told while an attempt runs. */
   readonly work: WorkObserver | undefined;
+  /**
+   * Handed to task functions that declare no parameter (`fn.length === 0`, so they cannot see it but
+   * through rest parameters): a signal that never aborts, one per task supervisor rather than one
+   * `AbortController` per task.
+   */
+  readonly unusedSignal: AbortSignal;
   /** Randomness for backoff jitter when the backoff brings none. */
   readonly random: (() => number) | undefined;
   /** False while the supervisor stops: a failed task is not retried. */
@@ -150,7 +149,7 @@ export class TaskRun<R> implements Task<R> {
       const fn = this.fn;
       // A function that declares no parameter cannot read its signal: spare it the costly AbortController.
       result = fn(
-        fn.length === 0 ? UNUSED_SIGNAL : (this.controller ??= new AbortController()).signal,
+        fn.length === 0 ? this.host.unusedSignal : (this.controller ??= new AbortController()).signal,
         attempt,
       );
     } catch (error) {

@@ -4,7 +4,7 @@ import { TaskTimeoutError } from '../errors/task-timeout.error.js';
 import { ManualClock } from '../manual-clock.js';
 import { turn } from '../spec-helpers.js';
 import { RecordingLogger, deferred, failOnUnhandledRejections, never } from './spec-helpers.js';
-import { type TaskOutcome, UNUSED_SIGNAL } from './task.js';
+import type { TaskOutcome } from './task.js';
 import { TaskSupervisor } from './task-supervisor.js';
 
 failOnUnhandledRejections();
@@ -30,12 +30,21 @@ describe('TaskSupervisor tasks', () => {
       return never<void>();
     });
     await turn();
-    expect(seen[0]).not.toBe(UNUSED_SIGNAL);
-    expect(seen[1]).toBe(UNUSED_SIGNAL);
+    const unused = seen[1];
+    expect(seen[0]).not.toBe(unused);
+    const again = tasks.async((...args: unknown[]) => {
+      seen.push(args[0] as AbortSignal);
+    });
+    await again.await();
+    expect(seen[2]).toBe(unused); // one unused signal per task supervisor, shared by its tasks
+    const other = new TaskSupervisor({ name: 'other' });
+    await other.async((...args: unknown[]) => void seen.push(args[0] as AbortSignal)).await();
+    expect(seen[3]).not.toBe(unused); // never shared between supervisors (or apps)
+    await other.stop();
     own.shutdown();
     bare.shutdown();
     expect(seen[0].aborted).toBe(true);
-    expect(UNUSED_SIGNAL.aborted).toBe(false);
+    expect(unused.aborted).toBe(false);
     await expect(own.await()).rejects.toBeInstanceOf(TaskCancelledError);
     await expect(bare.await()).rejects.toBeInstanceOf(TaskCancelledError);
   });

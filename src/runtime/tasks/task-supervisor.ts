@@ -100,6 +100,7 @@ export class TaskSupervisor implements SupervisedChild {
       clock: this.clock,
       logger: this.logger,
       work: this.clock.work,
+      unusedSignal: new AbortController().signal,
       random: options.random,
       accepting: () => this.state === 'running' || this.state === 'idle',
       ended: (task) => this.ended(task),
@@ -207,6 +208,7 @@ export class TaskSupervisor implements SupervisedChild {
       timeout,
       onTimeout,
       prefix: options.name ?? 'async-stream',
+      unusedSignal: this.host.unusedSignal,
     });
   }
 

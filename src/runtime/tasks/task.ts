@@ -6,16 +6,10 @@ import type { BackoffOptions } from '../backoff.js';
  * first run and grows by one per retry of a transient task.
  *
  * An `AbortSignal` costs more than the rest of a task together (about 2 µs and 700 B on Node 20), so a
- * function that declares no parameter (`() => send(mail)`) is given {@link UNUSED_SIGNAL}, one shared
- * signal that never aborts. Declare `signal` to get one of its own.
+ * function that declares no parameter (`() => send(mail)`) is given its task supervisor's unused signal,
+ * one signal that never aborts. Declare `signal` to get one of its own.
  */
 export type TaskFn<R> = (signal: AbortSignal, attempt: number) => R | PromiseLike<R>;
-
-/**
- * The signal handed to task functions that declare no parameters (`fn.length === 0`, so they cannot
- * see it, unless through rest parameters): it never aborts. Do not add listeners to it.
- */
-export const UNUSED_SIGNAL: AbortSignal = new AbortController().signal;
 
 /** How a task is named and whether it is retried after a failure. */
 export interface TaskOptions {
