@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { MetadataScanner, ModuleRef } from '@nestjs/core';
 import { type Observable, Subject } from 'rxjs';
@@ -617,7 +618,8 @@ export class GenServerRuntime {
   /**
    * Validates `rootGiveUp`. With `'shutdown'`, warns if nothing listens for SIGTERM — checked one turn
    * later, because `NestFactory.createApplicationContext()` bootstraps before its caller can call
-   * `enableShutdownHooks()`.
+   * `enableShutdownHooks()`. That turn is `setImmediate` from `node:timers`, not the global one fake
+   * timers replace: it is no timer of the app, and a faked one would outlive `app.close()` in tests.
    */
   private checkRootGiveUp(): void {
     const policy = this.options.rootGiveUp ?? 'keep-serving';

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { microtask } from './microtask.js';
 import { RingQueue } from './ring-queue.js';
 
@@ -21,6 +22,11 @@ export interface Stampable {
  * {@link SLICE} messages has been handled it yields with `setImmediate`, and a process that ran out of
  * budget queues itself again at the back, so servers that keep messaging each other share the thread
  * fairly and never block I/O.
+ *
+ * The yield is not a timer of the application: it takes `setImmediate` from `node:timers`, not the global
+ * that fake timers (`jest.useFakeTimers()`, Vitest's, `@sinonjs/fake-timers`) replace. With a faked one,
+ * a burst of more than a slice would stop half-way until the test advanced the fake clock, and a call
+ * queued behind it would hang; the real one lets the mailbox drain as it does in production.
  *
  * At the end of every run (before yielding, too) it stamps the call deadlines that asked for it with
  * {@link DrainScheduler.stampLater}, so no timer can fire before a waiting call has its deadline.

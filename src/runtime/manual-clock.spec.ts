@@ -1,4 +1,11 @@
+import { jest } from '@jest/globals';
+import { setImmediate as realSetImmediate } from 'node:timers';
 import { ManualClock } from './manual-clock.js';
+import { ServerProcess } from './server-process.js';
+import { silent } from './spec-helpers.js';
+
+/** One real event-loop turn, whatever `jest.useFakeTimers()` did to the global `setImmediate`. */
+const realTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
 describe('ManualClock', () => {
   it('fires timers in due order, ties in creation order, each at its own time', () => {
@@ -91,5 +98,35 @@ describe('ManualClock', () => {
     await clock.settle();
     await clock.advanceByAsync(1000);
     expect(clock.now()).toBe(1000);
+  });
+});
+
+describe('ManualClock in a suite that also uses jest fake timers', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('waits for handlers with real event-loop turns: advanceByAsync and settle do not hang on a faked setImmediate', async () => {
+    jest.useFakeTimers(); // e.g. `fakeTimers: { enableGlobally: true }` in the Jest config
+    const clock = new ManualClock(0);
+    const handled: number[] = [];
+    const p = new ServerProcess<object>(
+      {
+        name: 'Ticker',
+        create: () => ({}),
+        info: async () => {
+          await Promise.resolve();
+          handled.push(clock.now());
+        },
+      },
+      { clock, logger: silent },
+    );
+    await p.start();
+    p.sendAfter('tick', 1000);
+    let advanced = false;
+    void clock.advanceByAsync(5000).then(() => (advanced = true));
+    for (let i = 0; i < 50 && !advanced; i++) await realTurn();
+    expect(advanced).toBe(true);
+    expect(handled).toEqual([1000]);
+    expect(jest.getTimerCount()).toBe(0); // the manual clock's waits never went through the fake timers
+    await p.stop();
   });
 });

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import type { Clock, TimerHandle, WorkObserver } from './clock.js';
 import { MinHeap } from './min-heap.js';
 
@@ -10,6 +11,11 @@ interface ManualTimer {
 /** Event-loop turns with no server making progress after which {@link ManualClock.settle} gives up waiting. */
 const PATIENCE = 20;
 
+/**
+ * One real event-loop turn. `setImmediate` comes from `node:timers`, not the global that fake timers
+ * (`jest.useFakeTimers()`, enabled globally in many suites) replace: with a faked one, waiting for the
+ * servers would hang until something advanced the fake clock.
+ */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
