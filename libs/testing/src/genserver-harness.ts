@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import type { INestApplicationContext, Type } from '@nestjs/common';
 import {
   type Duration,
