@@ -11,8 +11,8 @@
  *
  * Proves, on the manual clock: one fetch at start, then calls are served from memory; the products are
  * dropped at exactly 10 minutes of silence, not a millisecond earlier; every call re-arms the timer, so
- * a warmer asked every 9 minutes never cools down. Probe it with calls before the timeout: `getState()`
- * is a message too and re-arms the timer, as `:sys.get_state` does in OTP.
+ * a warmer asked every 9 minutes never cools down. `getState()` only looks: unlike `:sys.get_state` in
+ * OTP, it does not re-arm the timer, so a test (or a dashboard) can watch without keeping it warm.
  */
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
@@ -96,6 +96,13 @@ describe('Scenario: a cache warmer that cools down when idle', () => {
     expect(await warmer.call('get')).toEqual(CATALOGUE);
     expect(db.fetchAllProducts).toHaveBeenCalledTimes(2);
     expect(harness.events.types(CacheWarmer)).toEqual(['started']); // cooling down is not a restart
+  });
+
+  it('getState() only looks: probing a millisecond before the timeout does not keep it warm', async () => {
+    await harness.advanceBy(10 * MINUTE - 1);
+    expect((await harness.getState(CacheWarmer)).products).toEqual(CATALOGUE);
+    await harness.advanceBy(1);
+    expect((await harness.getState(CacheWarmer)).products).toBeUndefined();
   });
 
   it('the article’s gotcha: asked every 9 minutes, it never cools down', async () => {

@@ -152,6 +152,17 @@ describe('DynamicSupervisor', () => {
     expect(sup.countChildren().total).toBe(0);
   });
 
+  it('does not count a state read as use: a child only looked at is still evicted', async () => {
+    const sup = games({ idleTimeout: 1000 });
+    await sup.start();
+    const a = await sup.startChild({ id: 'a' }, { key: 'a' });
+    clock.advanceBy(900);
+    await a.getState();
+    clock.advanceBy(100);
+    await until(() => terminated.length === 1);
+    expect(terminated).toEqual(['a normal']);
+  });
+
   it('counts restarts over all children; past the limit it stops them all and escalates', async () => {
     const root = new Supervisor({ name: 'root', clock, logger: silent, maxRestarts: 5 });
     const sup = games({ maxRestarts: 1 });

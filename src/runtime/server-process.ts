@@ -146,6 +146,8 @@ interface IdleWatch {
   contact: number;
   /** A message from outside was taken since `contact` was last set. */
   touched: boolean;
+  /** A message (not a state read) was taken since `since` was last set. */
+  handled: boolean;
   /** The idle-timeout message is queued and not handled yet. */
   notified: boolean;
   readonly fire: () => void;
@@ -507,7 +509,11 @@ export class ServerProcess<T extends object = object>
         scheduler.left--;
         mailbox.shift();
         const kind = mailbox.kind;
-        if (watch !== undefined && kind < TICK) watch.touched = true;
+        if (watch !== undefined && kind !== GET_STATE) {
+          // Reading the state is looking, not using: it resets neither idle timeout.
+          watch.handled = true;
+          if (kind < TICK) watch.touched = true;
+        }
         if (kind === GET_STATE) {
           (mailbox.payload as PendingReply).reply({ ...(this.instance as object) });
           (this.deadlines as CallDeadlines<PendingReply> | undefined)?.release();
@@ -549,7 +555,8 @@ export class ServerProcess<T extends object = object>
       mailbox.clearTaken();
     }
     if (stopping !== undefined) stopping.onQuiet?.();
-    else if (watch !== undefined) {
+    else if (watch !== undefined && watch.handled) {
+      watch.handled = false;
       const now = this.t.clock.now();
       watch.since = now;
       if (watch.touched) {
@@ -1154,6 +1161,7 @@ export class ServerProcess<T extends object = object>
       since: 0,
       contact: 0,
       touched: false,
+      handled: false,
       notified: false,
       fire: () => this.checkIdle(),
     });

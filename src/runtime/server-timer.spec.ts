@@ -163,6 +163,16 @@ describe('timers inside a server', () => {
       await process.stop();
     });
 
+    it('reading the state is not activity: getState() does not push the idle timeout back', async () => {
+      const { process, created } = warmer(clock, 5000);
+      await process.start();
+      await clock.advanceByAsync(4000);
+      await process.getState();
+      await clock.advanceByAsync(1000);
+      expect(created[0].log).toEqual(['warm@5000']);
+      await process.stop();
+    });
+
     it('setIdleTimeout changes or turns it off from now on; a restart goes back to the declared one', async () => {
       const sup = new Supervisor({ name: 'root', clock, logger: silent });
       const { process, created } = warmer(clock, 5000);
