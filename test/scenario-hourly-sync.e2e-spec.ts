@@ -14,14 +14,7 @@ import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  GenServer,
-  GenServerModule,
-  GenServerRuntime,
-  HandleCall,
-  Periodic,
-  PeriodicRegistry,
-} from 'nestjs-genserver';
+import { GenServer, GenServerModule, GenServerRuntime, HandleCall, Periodic } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
 
 /** The crypto node's API. Never reached in these tests: they override it. */
@@ -64,7 +57,7 @@ const MINUTE = 60_000;
 describe('Scenario: the hourly account sync, on the hour, with no drift', () => {
   let harness: GenServerHarness;
   let node: { fetchAccountBalance: jest.Mock<() => Promise<number>> };
-  const syncJob = () => harness.app.get(PeriodicRegistry).get('AccountSync.sync');
+  const syncJob = () => harness.job('AccountSync.sync');
 
   beforeEach(async () => {
     node = { fetchAccountBalance: jest.fn(async () => 1250) };

@@ -4,6 +4,8 @@ import {
   type Duration,
   GenServerRuntime,
   type ManualClock,
+  type PeriodicJobInfo,
+  PeriodicRegistry,
   type ServerInfo,
   ServerRef,
   type ServerState,
@@ -139,6 +141,15 @@ export class GenServerHarness<A extends INestApplicationContext = INestApplicati
   /** A shallow copy of a server's fields, taken between messages (OTP `:sys.get_state`). */
   getState<T extends object>(server: Type<T>, key?: string): Promise<ServerState<T>> {
     return this.ref(server, key).getState();
+  }
+
+  /**
+   * A periodic job's schedule and counters — runs, skipped, missed, failures, next and last run — by
+   * its name (`'PriceSync.sync'`, `'Game[game-42].autosave'` for a dynamic child's). Throws
+   * `JobNotFoundError` listing the known jobs.
+   */
+  job(name: string): PeriodicJobInfo {
+    return this.app.get(PeriodicRegistry, { strict: false }).get(name);
   }
 
   /** A server's status, mailbox, counts, restarts and last crash. */

@@ -15,6 +15,7 @@ import {
   InjectSelf,
   InjectServer,
   InvalidDefinitionError,
+  JobNotFoundError,
   Periodic,
   SelfRef,
   ServerCrashedError,
@@ -135,6 +136,11 @@ describe('GenServerTesting', () => {
       await harness.advanceBy('24h');
       const state = await harness.getState(Ticker);
       expect(state.ticks).toHaveLength(24);
+      expect(harness.job('Ticker.tick')).toMatchObject({
+        runs: 24,
+        nextRunAt: Date.parse('2026-03-06T11:00:00Z'),
+      });
+      expect(() => harness?.job('Ticker.tock')).toThrow(JobNotFoundError);
       expect(harness.info(Ticker).periodic?.[0]).toMatchObject({
         runs: 24,
         lastRunAt: Date.parse('2026-03-06T10:00:00Z'),
