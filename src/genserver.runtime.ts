@@ -44,6 +44,7 @@ import {
   checkAgentOptions,
 } from './runtime/agent.js';
 import type { Clock } from './runtime/clock.js';
+import { DrainScheduler } from './runtime/drain-scheduler.js';
 import { DynamicSupervisor } from './runtime/dynamic-supervisor.js';
 import { AlreadyStartedError } from './runtime/errors/already-started.error.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
@@ -137,6 +138,11 @@ export class GenServerRuntime {
   private readonly tree: TreeAssembly;
   private readonly lifecycle = new Subject<LifecycleEvent>();
   private readonly onEvent: (event: LifecycleEvent) => void;
+  /**
+   * Drains the mailboxes of every process of this application (servers, dynamic children, agents), so
+   * they share one budget per event-loop turn, and no other application's processes use it.
+   */
+  private readonly scheduler = new DrainScheduler();
   private isHealthy = true;
 
   constructor(
@@ -442,6 +448,7 @@ export class GenServerRuntime {
       defaultShutdownTimeout: this.options.shutdownTimeout,
       random: this.options.random,
       tasks: TaskSupervisorRef.supervisorOf(this.taskSupervisor()),
+      scheduler: this.scheduler,
     };
   }
 

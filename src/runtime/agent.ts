@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { DrainScheduler } from './drain-scheduler.js';
 import type { ExitReason } from './exit-reason.js';
 import type { LifecycleListener } from './lifecycle-event.js';
 import type { RuntimeLogger } from './logger.js';
@@ -32,6 +33,8 @@ export interface AgentStartOptions<S> extends AgentOptions {
   readonly logger?: RuntimeLogger;
   /** Receives the agent's started / crashed / stopped events. */
   readonly events?: LifecycleListener;
+  /** Share one with the servers the agent exchanges messages with (default: the agent's own). */
+  readonly scheduler?: DrainScheduler;
 }
 
 type StateFn = (state: unknown) => unknown;
@@ -222,8 +225,8 @@ export class Agent<S> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Agent.start() needs { name, initial }, got ${describeValue(options)}`);
     }
-    const { name, initial, clock, logger, events, ...rest } = options;
-    const process = new ServerProcess(agentSpec(name, initial, rest), { clock, logger, events });
+    const { name, initial, clock, logger, events, scheduler, ...rest } = options;
+    const process = new ServerProcess(agentSpec(name, initial, rest), { clock, logger, events, scheduler });
     await process.start();
     return new Agent(process);
   }

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from './clock.js';
-import { scheduler } from './drain-scheduler.js';
+import type { DrainScheduler } from './drain-scheduler.js';
 import { MinHeap } from './min-heap.js';
 import { RingQueue } from './ring-queue.js';
 import { SystemClock } from './system-clock.js';
@@ -36,27 +36,33 @@ export class CallDeadlines<E extends Deadlined> {
   private timer: TimerHandle | undefined;
   private armedFor = Infinity;
   private fire: (() => void) | undefined;
-  /** True when the clock is the system clock: stamp calls in batches (see above). */
-  private readonly batched: boolean;
+  /**
+   * The scheduler whose runs stamp calls in batches (see above); undefined unless the clock is the
+   * system clock. It doubles as that flag, so a process's tracker has no extra field for it.
+   */
+  private readonly batcher: DrainScheduler | undefined;
   /** Calls waiting for their deadline, stamped by {@link CallDeadlines.stamp}. */
   private unstamped: (E | undefined)[] | undefined;
   private unstampedCount = 0;
 
   /**
+   * @param scheduler the owner's drain scheduler, whose run's end stamps batched calls
    * @param onExpired called with a call whose deadline passed, and `owner`
    * @param owner passed back to `onExpired` (the server's name), so one shared function serves all
    */
   constructor(
     private readonly clock: Clock,
+    scheduler: DrainScheduler,
     private readonly onExpired: (entry: E, owner: string) => void,
     private readonly owner: string,
   ) {
-    this.batched = clock instanceof SystemClock;
+    this.batcher = clock instanceof SystemClock ? scheduler : undefined;
   }
 
   /** Starts watching a call's deadline: `timeoutMs` from now (or from the end of this run, see above). */
   track(entry: E): void {
-    if (this.batched && (this.unstampedCount > 0 || scheduler.stampLater(this))) {
+    const batcher = this.batcher;
+    if (batcher !== undefined && (this.unstampedCount > 0 || batcher.stampLater(this))) {
       (this.unstamped ??= [])[this.unstampedCount++] = entry;
       return;
     }

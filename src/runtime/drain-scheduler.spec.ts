@@ -1,8 +1,169 @@
 import { jest } from '@jest/globals';
 import { setImmediate as realSetImmediate } from 'node:timers';
-import { SLICE } from './drain-scheduler.js';
+import { Agent } from './agent.js';
+import { DrainScheduler, SLICE } from './drain-scheduler.js';
+import { DynamicSupervisor } from './dynamic-supervisor.js';
+import { ManualClock } from './manual-clock.js';
 import { ServerProcess } from './server-process.js';
-import { silent } from './spec-helpers.js';
+import type { ServerSpec } from './server-spec.js';
+import { ServerTemplate } from './server-template.js';
+import { SystemClock } from './system-clock.js';
+import { silent, until } from './spec-helpers.js';
+
+class Tally {
+  handled = 0;
+  note(): void {
+    this.handled++;
+  }
+  read(): number {
+    return this.handled;
+  }
+}
+
+function tallySpec(name: string, instances: Tally[] = []): ServerSpec<Tally> {
+  return {
+    name,
+    create: () => {
+      const tally = new Tally();
+      instances.push(tally);
+      return tally;
+    },
+    casts: { note: Tally.prototype.note },
+    calls: { read: Tally.prototype.read },
+  };
+}
+
+/** The scheduler a process drains on (white-box: the runtime never exposes it). */
+function schedulerOf<T extends object>(process: ServerProcess<T>): DrainScheduler {
+  return (process as unknown as { t: ServerTemplate }).t.scheduler;
+}
+
+/** A system clock that counts its readings. */
+class CountingClock extends SystemClock {
+  reads = 0;
+  override now(): number {
+    this.reads++;
+    return super.now();
+  }
+}
+
+describe('DrainScheduler', () => {
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = new ManualClock();
+  });
+
+  /**
+   * Floods `busy` with more than a slice of casts and sends `lone` one, then looks at both from a
+   * macrotask queued before the flood: it runs after the first slice, before the busy scheduler resumes.
+   */
+  async function floodAndLook(a: DrainScheduler, b: DrainScheduler) {
+    const busy: Tally[] = [];
+    const lone: Tally[] = [];
+    const busyProcess = new ServerProcess(tallySpec('busy', busy), { clock, logger: silent, scheduler: a });
+    const loneProcess = new ServerProcess(tallySpec('lone', lone), { clock, logger: silent, scheduler: b });
+    await busyProcess.start();
+    await loneProcess.start();
+    let seen: { busy: number; lone: number; leftA: number; leftB: number } | undefined;
+    setImmediate(() => {
+      seen = { busy: busy[0].handled, lone: lone[0].handled, leftA: a.left, leftB: b.left };
+    });
+    for (let i = 0; i < SLICE + 500; i++) busyProcess.cast('note', []);
+    loneProcess.cast('note', []);
+    await until(() => seen !== undefined);
+    // Everything is handled in the end.
+    await expect(busyProcess.call('read', [])).resolves.toBe(SLICE + 500);
+    await expect(loneProcess.call('read', [])).resolves.toBe(1);
+    return seen as NonNullable<typeof seen>;
+  }
+
+  it('gives processes on different schedulers their own budget: a flood on one does not hold up the other', async () => {
+    const seen = await floodAndLook(new DrainScheduler(), new DrainScheduler());
+    expect(seen.busy).toBe(SLICE); // the busy scheduler yielded after one slice...
+    expect(seen.leftA).toBe(0);
+    expect(seen.lone).toBe(1); // ...and the other handled its message in the same turn, from a full budget
+    expect(seen.leftB).toBe(SLICE);
+  });
+
+  it('makes processes sharing a scheduler share its slice', async () => {
+    const shared = new DrainScheduler();
+    const seen = await floodAndLook(shared, shared);
+    expect(seen.busy).toBe(SLICE);
+    expect(seen.lone).toBe(0); // queued behind the flood: its turn comes after the yield
+    expect(seen.leftA).toBe(0);
+  });
+
+  it('stamps call deadlines at the end of the run of the called process, even while another scheduler has yielded', async () => {
+    const counting = new CountingClock();
+    const a = new DrainScheduler();
+    const busy = new ServerProcess(tallySpec('busy'), { clock, logger: silent, scheduler: a });
+    const other = new ServerProcess(tallySpec('other'), { clock: counting, logger: silent });
+    await busy.start();
+    await other.start();
+    let readsAtCall = -1;
+    let yielded = false;
+    let answer: Promise<unknown> | undefined;
+    setImmediate(() => {
+      yielded = a.left === 0;
+      const before = counting.reads;
+      answer = other.call('read', [], 1000);
+      readsAtCall = counting.reads - before;
+    });
+    for (let i = 0; i < SLICE + 1; i++) busy.cast('note', []);
+    await until(() => answer !== undefined);
+    expect(yielded).toBe(true);
+    expect(readsAtCall).toBe(0); // batched: its own scheduler has not yielded
+    await expect(answer).resolves.toBe(0);
+  });
+
+  it('gives one scheduler to the processes made from one template', () => {
+    const template = new ServerTemplate(tallySpec('t'), { clock });
+    const a = new ServerProcess(template);
+    const b = new ServerProcess(template);
+    expect(schedulerOf(a)).toBe(template.scheduler);
+    expect(schedulerOf(b)).toBe(template.scheduler);
+    expect(schedulerOf(new ServerProcess(tallySpec('u'), { clock }))).not.toBe(template.scheduler);
+  });
+
+  it('uses the scheduler given in the options', () => {
+    const scheduler = new DrainScheduler();
+    expect(new ServerTemplate(tallySpec('t'), { scheduler }).scheduler).toBe(scheduler);
+    const p = new ServerProcess(tallySpec('u'), { clock, scheduler });
+    expect(schedulerOf(p)).toBe(scheduler);
+  });
+
+  it('starts a standalone agent on the scheduler it is given', async () => {
+    const scheduler = new DrainScheduler();
+    const agent = await Agent.start({ name: 'a', initial: () => 0, clock, logger: silent, scheduler });
+    expect(schedulerOf(agent.process)).toBe(scheduler);
+    await agent.process.stop();
+  });
+
+  it("shares one scheduler among a dynamic supervisor's children, or the one it is given", async () => {
+    const make = (scheduler?: DrainScheduler) =>
+      new DynamicSupervisor<Tally>({
+        name: 'tallies',
+        spec: tallySpec('tally'),
+        clock,
+        logger: silent,
+        scheduler,
+      });
+    const sup = make();
+    await sup.start();
+    const first = await sup.startChild();
+    const second = await sup.startChild();
+    expect(schedulerOf(first)).toBe(schedulerOf(second));
+
+    const given = new DrainScheduler();
+    const other = make(given);
+    await other.start();
+    const third = await other.startChild();
+    expect(schedulerOf(third)).toBe(given);
+    expect(schedulerOf(third)).not.toBe(schedulerOf(first));
+    await sup.stop();
+    await other.stop();
+  });
+});
 
 /** One real event-loop turn, whatever `jest.useFakeTimers()` did to the global `setImmediate`. */
 const realTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));

@@ -17,11 +17,18 @@ export interface Stampable {
 }
 
 /**
- * One queue of processes waiting to drain their mailboxes, shared by every process, instead of one
- * microtask closure per process. It keeps a budget of messages per event-loop turn: when a slice of
- * {@link SLICE} messages has been handled it yields with `setImmediate`, and a process that ran out of
- * budget queues itself again at the back, so servers that keep messaging each other share the thread
- * fairly and never block I/O.
+ * One queue of processes waiting to drain their mailboxes, shared by the processes given the same
+ * scheduler, instead of one microtask closure per process. It keeps a budget of messages per
+ * event-loop turn: when a slice of {@link SLICE} messages has been handled it yields with
+ * `setImmediate`, and a process that ran out of budget queues itself again at the back, so servers
+ * that keep messaging each other share the thread fairly and never block I/O.
+ *
+ * The budget only spans the processes of one scheduler: the Nest module gives every process of an
+ * application the same one, and without it each server definition gets its own. Using the runtime
+ * directly, give servers that message each other one scheduler (the `scheduler` process option): a
+ * chain of messages that hops between schedulers empties each queue at every hop, which refills its
+ * budget, so it never yields to I/O. Separate schedulers keep apart what must not meet — two
+ * applications in one process.
  *
  * The yield is not a timer of the application: it takes `setImmediate` from `node:timers`, not the global
  * that fake timers (`jest.useFakeTimers()`, Vitest's, `@sinonjs/fake-timers`) replace. With a faked one,
@@ -31,8 +38,8 @@ export interface Stampable {
  * At the end of every run (before yielding, too) it stamps the call deadlines that asked for it with
  * {@link DrainScheduler.stampLater}, so no timer can fire before a waiting call has its deadline.
  */
-class DrainScheduler {
-  /** Messages that may still be handled before the next yield. */
+export class DrainScheduler {
+  /** @internal Messages that may still be handled before the next yield (read and spent by `drain`). */
   left = SLICE;
   private readonly queue = new RingQueue<Drainable>();
   /** A run is queued or under way (or, when `yielded`, waits for `setImmediate`). */
@@ -68,6 +75,7 @@ class DrainScheduler {
     this.run();
   };
 
+  /** @internal Queues `process` to drain in the current run, or in one queued now. */
   schedule(process: Drainable): void {
     this.queue.push(process);
     if (!this.scheduled) {
@@ -77,9 +85,9 @@ class DrainScheduler {
   }
 
   /**
-   * Calls `target.stamp()` at the end of the current run, or of one queued now; that is still within
-   * the current microtask checkpoint. False while yielded: the next run is a macrotask away, so the
-   * caller must stamp at once.
+   * @internal Calls `target.stamp()` at the end of the current run, or of one queued now; that is
+   * still within the current microtask checkpoint. False while yielded: the next run is a macrotask
+   * away, so the caller must stamp at once.
    */
   stampLater(target: Stampable): boolean {
     if (this.yielded) return false;
@@ -100,6 +108,3 @@ class DrainScheduler {
     this.stampCount = 0;
   }
 }
-
-/** The scheduler shared by every process in this JavaScript realm. */
-export const scheduler = new DrainScheduler();

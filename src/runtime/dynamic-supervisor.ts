@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { DrainScheduler } from './drain-scheduler.js';
 import { AlreadyStartedError } from './errors/already-started.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
@@ -42,6 +43,8 @@ export interface DynamicSupervisorOptions<T extends object> {
   clock?: Clock;
   logger?: RuntimeLogger;
   events?: LifecycleListener;
+  /** Drains the children's mailboxes (default: one for all the children, none shared beyond them). */
+  scheduler?: DrainScheduler;
 }
 
 /** One child as listed by {@link DynamicSupervisor.whichChildren}. */
@@ -118,6 +121,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
       defaultCallTimeout: options.defaultCallTimeout,
       defaultShutdownTimeout: options.defaultShutdownTimeout,
       random: options.random,
+      scheduler: options.scheduler,
       idleTimeout: options.idleTimeout,
       onIdle:
         options.idleTimeout === undefined ? undefined : (child) => this.evict(child as ServerProcess<T>),

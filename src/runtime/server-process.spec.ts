@@ -10,6 +10,7 @@ import { ServerProcess } from './server-process.js';
 import type { ServerSpec } from './server-spec.js';
 import { SystemClock } from './system-clock.js';
 import type { TimerHandle } from './clock.js';
+import { DrainScheduler } from './drain-scheduler.js';
 import { turn } from './spec-helpers.js';
 
 function deferred<T = void>(): {
@@ -717,8 +718,14 @@ describe('ServerProcess', () => {
         throw new Error('logger down');
       },
     };
-    const broken = new ServerProcess(counterSpec({ terminate: undefined }), { clock, logger: throwing });
-    const healthy = make();
+    // One scheduler, so the throw escapes into the run that has the healthy server queued next.
+    const scheduler = new DrainScheduler();
+    const broken = new ServerProcess(counterSpec({ terminate: undefined }), {
+      clock,
+      logger: throwing,
+      scheduler,
+    });
+    const healthy = new ServerProcess(counterSpec(), { clock, logger, scheduler });
     await broken.start();
     await healthy.start();
     const consoleError = console.error;
@@ -736,6 +743,8 @@ describe('ServerProcess', () => {
   });
 
   it('yields to the event loop between slices so servers messaging each other cannot starve I/O', async () => {
+    // They share a scheduler, hence its slice: on two, each hop would empty a queue and refill its budget.
+    const scheduler = new DrainScheduler();
     let ticks = 0;
     let ioRan = false;
     const pingPong: { a?: ServerProcess; b?: ServerProcess } = {};
@@ -750,11 +759,11 @@ describe('ServerProcess', () => {
     });
     pingPong.a = new ServerProcess(
       spec('a', () => pingPong.b),
-      { clock, logger },
+      { clock, logger, scheduler },
     );
     pingPong.b = new ServerProcess(
       spec('b', () => pingPong.a),
-      { clock, logger },
+      { clock, logger, scheduler },
     );
     await pingPong.a.start();
     await pingPong.b.start();

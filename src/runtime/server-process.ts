@@ -1,6 +1,5 @@
 import { CallDeadlines } from './call-deadlines.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { scheduler } from './drain-scheduler.js';
 import { CallTimeoutError } from './errors/call-timeout.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { ServerCrashedError } from './errors/server-crashed.error.js';
@@ -422,7 +421,11 @@ export class ServerProcess<T extends object = object>
   }
 
   private trackDeadline(pending: PendingReply): void {
-    (this.deadlines ??= new CallDeadlines<PendingReply>(this.t.clock, expire, this.name)).track(pending);
+    if (this.deadlines === undefined) {
+      const t = this.t;
+      this.deadlines = new CallDeadlines<PendingReply>(t.clock, t.scheduler, expire, this.name);
+    }
+    this.deadlines.track(pending);
   }
 
   /**
@@ -460,7 +463,7 @@ export class ServerProcess<T extends object = object>
   /** Queues a drain with the scheduler (the caller checked that none is queued or running). */
   private wake(): void {
     this.drainScheduled = true;
-    scheduler.schedule(this);
+    this.t.scheduler.schedule(this);
     const work = this.t.work;
     if (work !== undefined && !this.active) {
       this.active = true;
@@ -494,6 +497,8 @@ export class ServerProcess<T extends object = object>
     const mailbox = this.mailbox;
     const stopping = s === 'stopping' ? this.stopping : undefined;
     const watch = this.idle;
+    // Hoisted: the loop below spends its budget once per message.
+    const scheduler = this.t.scheduler;
     if (mailbox !== undefined) {
       while (mailbox.length > 0) {
         if (stopping !== undefined) {

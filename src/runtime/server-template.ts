@@ -1,4 +1,5 @@
 import type { Clock, WorkObserver } from './clock.js';
+import { DrainScheduler } from './drain-scheduler.js';
 import type { LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import type { ExitReason } from './exit-reason.js';
@@ -31,6 +32,11 @@ export interface ServerProcessOptions {
   random?: () => number;
   /** Runs periodic jobs declared with `runAs: 'task'` (required by them). */
   tasks?: TaskRunner;
+  /**
+   * Processes that share a scheduler share its per-turn budget of `SLICE` (1024) messages; the Nest
+   * module gives every process of an app the same one. Default: one per server definition (template).
+   */
+  scheduler?: DrainScheduler;
 }
 
 /** What a server needs to start periodic runs as tasks: a `TaskSupervisor`'s internal `run`. */
@@ -76,6 +82,8 @@ export class ServerTemplate<T extends object = object> {
   /** The clock's work observer (test clocks only). */
   readonly work: WorkObserver | undefined;
   readonly tasks: TaskRunner | undefined;
+  /** Drains the mailboxes of this definition's processes (every child of a DynamicSupervisor). */
+  readonly scheduler: DrainScheduler;
 
   /**
    * The spec's periodic jobs (undefined if none), read when a process first starts: a host may complete
@@ -106,6 +114,7 @@ export class ServerTemplate<T extends object = object> {
     this.work = this.clock.work;
     this.random = options.random ?? Math.random;
     this.tasks = options.tasks;
+    this.scheduler = options.scheduler ?? new DrainScheduler();
     if (this.tasks === undefined) {
       const asTask = spec.periodic?.find((job) => job.runAs === 'task');
       if (asTask !== undefined) {
