@@ -26,6 +26,7 @@ import {
   TaskSupervisorStoppedError,
   TaskTimeoutError,
   type ChildInfo,
+  type DynamicSupervisorRef,
   type GenServerModuleOptions,
   type Reply,
   type ServerInfo,
@@ -33,6 +34,7 @@ import {
   type Task,
   type TaskSupervisorInfo,
 } from 'nestjs-genserver';
+import { GenServerTesting } from 'nestjs-genserver/testing';
 
 /** 2026-03-05T10:17:42.123Z: an arbitrary start, off every boundary. */
 const START = Date.UTC(2026, 2, 5, 10, 17, 42, 123);
@@ -701,6 +703,29 @@ class Dashboard {
 }
 
 describe("@Periodic with runAs: 'task'", () => {
+  it('works for dynamic children too: each child runs its job as a task of the default supervisor', async () => {
+    @GenServer()
+    class Board {
+      runs = 0;
+      @Periodic('1s', { runAs: 'task' })
+      async snapshot(signal: AbortSignal): Promise<void> {
+        expect(signal).toBeInstanceOf(AbortSignal);
+        this.runs++;
+      }
+    }
+    const harness = await GenServerTesting.start(
+      Test.createTestingModule({ imports: [GenServerModule.forRoot(), GenServerModule.forDynamic(Board)] }),
+    );
+    const boards = harness.runtime.dynamicRef(Board) as DynamicSupervisorRef<Board>;
+    await boards.startChild(undefined, { key: 'a' });
+    await boards.startChild(undefined, { key: 'b' });
+    await harness.advanceBy('3s');
+    expect((await harness.getState(Board, 'a')).runs).toBe(3);
+    expect((await harness.getState(Board, 'b')).runs).toBe(3);
+    expect(harness.runtime.taskSupervisor().info()).toMatchObject({ started: 6, succeeded: 6 });
+    await harness.close();
+  });
+
   it('skips and counts the ticks that come during a 2.5 s run, answers calls meanwhile, shows the run as a task', async () => {
     booted = await boot({ providers: [Dashboard, ReportBuilder] });
     const { app, clock, runtime } = booted;

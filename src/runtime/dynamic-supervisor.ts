@@ -10,7 +10,7 @@ import { consoleLogger, type RuntimeLogger } from './logger.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { ServerProcess } from './server-process.js';
 import type { RestartType, ServerInfo, ServerSpec } from './server-spec.js';
-import { ServerTemplate } from './server-template.js';
+import { ServerTemplate, type TaskRunner } from './server-template.js';
 import { type ExitListener, type SupervisedChild, restartWanted } from './supervised-child.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { SystemClock } from './system-clock.js';
@@ -45,6 +45,8 @@ export interface DynamicSupervisorOptions<T extends object> {
   events?: LifecycleListener;
   /** Drains the children's mailboxes (default: one for all the children, none shared beyond them). */
   scheduler?: DrainScheduler;
+  /** Runs the children's periodic jobs declared with `runAs: 'task'` (required by them). */
+  tasks?: TaskRunner;
 }
 
 /** One child as listed by {@link DynamicSupervisor.whichChildren}. */
@@ -122,6 +124,7 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
       defaultShutdownTimeout: options.defaultShutdownTimeout,
       random: options.random,
       scheduler: options.scheduler,
+      tasks: options.tasks,
       idleTimeout: options.idleTimeout,
       onIdle:
         options.idleTimeout === undefined ? undefined : (child) => this.evict(child as ServerProcess<T>),
