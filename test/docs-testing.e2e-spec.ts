@@ -118,6 +118,14 @@ describe('docs/testing.md', () => {
     expect(unpinnedBlocks('testing.md', fakeTimers)).toEqual({ pinned: 1, missing: [] });
   });
 
+  it.each(['hourly-sync', 'cache-sweeper', 'notifier-mock', 'cache-warmer'])(
+    'pins the %s recipe to its scenario spec',
+    (scenario) => {
+      const spec = new URL(`./scenario-${scenario}.e2e-spec.ts`, import.meta.url).href;
+      expect(unpinnedBlocks('testing.md', spec)).toEqual({ pinned: 1, missing: [] });
+    },
+  );
+
   describe('first test', () => {
     let harness: GenServerHarness;
 
