@@ -118,13 +118,18 @@ describe('docs/testing.md', () => {
     expect(unpinnedBlocks('testing.md', fakeTimers)).toEqual({ pinned: 1, missing: [] });
   });
 
-  it.each(['hourly-sync', 'cache-sweeper', 'notifier-mock', 'cache-warmer'])(
-    'pins the %s recipe to its scenario spec',
-    (scenario) => {
-      const spec = new URL(`./scenario-${scenario}.e2e-spec.ts`, import.meta.url).href;
-      expect(unpinnedBlocks('testing.md', spec)).toEqual({ pinned: 1, missing: [] });
-    },
-  );
+  it.each([
+    ['hourly-sync', 1],
+    ['cache-sweeper', 1],
+    ['notifier-mock', 1],
+    ['cache-warmer', 1],
+    ['order-state-machine', 1],
+    ['account-setup-task', 1],
+    ['db-connection-backoff', 2],
+  ])('pins the %s recipe to its scenario spec', (scenario, pinned) => {
+    const spec = new URL(`./scenario-${scenario}.e2e-spec.ts`, import.meta.url).href;
+    expect(unpinnedBlocks('testing.md', spec)).toEqual({ pinned, missing: [] });
+  });
 
   describe('first test', () => {
     let harness: GenServerHarness;

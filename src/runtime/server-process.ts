@@ -25,7 +25,7 @@ const GET_STATE = 3;
 const TICK = 4;
 const IDLE = 5;
 const EXIT = 6;
-const KIND_NAMES = ['call', 'cast', 'info', 'getState', 'tick', 'idle timeout', 'exit signal'] as const;
+const KIND_NAMES = ['call', 'cast', 'info', 'getState', 'tick', 'idle timeout', 'crashWith()'] as const;
 
 type Settle = (value: unknown) => void;
 
@@ -90,7 +90,7 @@ function initStep(init: { readonly name: string }): string {
 function describeMessage(kind: number, name: string): string {
   if (kind === INFO) return 'an info message';
   if (kind === IDLE) return 'the idle timeout';
-  if (kind === EXIT) return 'an exit signal';
+  if (kind === EXIT) return 'crashWith()';
   return `${KIND_NAMES[kind]} '${name}'`;
 }
 
