@@ -94,7 +94,7 @@ function describeMessage(kind: number, name: string): string {
   return `${KIND_NAMES[kind]} '${name}'`;
 }
 
-/** The handler of an exit signal (see {@link ServerProcess.crashWith}): it throws what it is given. */
+/** The handler of the message queued by {@link ServerProcess.crashWith}: it throws what it is given. */
 function raise(reason: unknown): never {
   throw reason;
 }
