@@ -1,4 +1,4 @@
-import { Inject, Injectable, Scope, type Type } from '@nestjs/common';
+import { Injectable, Scope, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { DECORATOR_NAMES, GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
@@ -12,9 +12,7 @@ import {
   serverAndSupervisor,
   supervisorProvidedTwice,
 } from './genserver.messages.js';
-import { GENSERVER_TESTING } from './genserver.constants.js';
 import type { DiscoveredServer } from './genserver.runtime.js';
-import type { GenServerTestingHooks } from './interfaces/genserver-testing.interface.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { DiscoveredProcess } from './supervision-tree.js';
 
@@ -31,7 +29,6 @@ export class GenServerExplorer {
     private readonly discovery: DiscoveryService,
     private readonly accessor: GenServerMetadataAccessor,
     private readonly scanner: MetadataScanner,
-    @Inject(GENSERVER_TESTING) private readonly testing: GenServerTestingHooks,
   ) {}
 
   explore(): DiscoveredProcess[] {
@@ -40,15 +37,6 @@ export class GenServerExplorer {
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
     for (const wrapper of wrappers) {
       this.checkInjections(wrapper);
-      if (this.isMocked(wrapper)) {
-        // A test replaced this server's provider with its mock (GenServerTesting.mock): the runtime
-        // answers with the mock in the server's place.
-        const server = wrapper.token as Type<object>;
-        if (!owners.has(server))
-          found.push({ server, create: () => this.testing.mocks?.get(server) as object });
-        owners.set(server, []);
-        continue;
-      }
       const metatype = classOf(wrapper);
       if (metatype === undefined) continue;
       const isServer = this.accessor.isServer(metatype);
@@ -82,11 +70,6 @@ export class GenServerExplorer {
       }
     }
     return found;
-  }
-
-  private isMocked(wrapper: InstanceWrapper): boolean {
-    const token = wrapper.token;
-    return typeof token === 'function' && this.testing.mocks?.has(token as Type<object>) === true;
   }
 
   /** Incarnation 1 is the instance Nest built; restarts get a fresh one from the same module's injector. */

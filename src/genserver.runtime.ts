@@ -486,8 +486,9 @@ export class GenServerRuntime {
 
   /**
    * The discovered processes with the test doubles of `GenServerTestingHooks.mocks` in place: a mocked
-   * server answers with its double; one not provided in any module is added first (it stands for a
-   * dependency of what is tested, which may call it from `@Init`).
+   * server that is a class provider answers with its double where it stands; one whose provider the
+   * testing kit replaced by the double (the explorer skips value providers), or that no module provides,
+   * is added first — it stands for a dependency of what is tested, which may call it from `@Init`.
    */
   private withMocks(discovered: readonly DiscoveredProcess[]): readonly DiscoveredProcess[] {
     const mocks = this.testing.mocks;
