@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { unpinnedBlocks } from './docs-pins.js';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -112,25 +111,6 @@ class PricesController {
 class AppModule {}
 
 describe('docs/testing.md', () => {
-  it('pins every code block of the guide to the code this spec runs', () => {
-    expect(unpinnedBlocks('testing.md', import.meta.url)).toEqual({ pinned: 9, missing: [] });
-    const fakeTimers = new URL('./fake-timers.e2e-spec.ts', import.meta.url).href;
-    expect(unpinnedBlocks('testing.md', fakeTimers)).toEqual({ pinned: 1, missing: [] });
-  });
-
-  it.each([
-    ['hourly-sync', 1],
-    ['cache-sweeper', 1],
-    ['notifier-mock', 1],
-    ['cache-warmer', 1],
-    ['order-state-machine', 1],
-    ['account-setup-task', 1],
-    ['db-connection-backoff', 2],
-  ])('pins the %s recipe to its scenario spec', (scenario, pinned) => {
-    const spec = new URL(`./scenario-${scenario}.e2e-spec.ts`, import.meta.url).href;
-    expect(unpinnedBlocks('testing.md', spec)).toEqual({ pinned, missing: [] });
-  });
-
   describe('first test', () => {
     let harness: GenServerHarness;
 
