@@ -196,6 +196,22 @@ export class GenServerRuntime {
   }
 
   /**
+   * The ref of the server that goes by `name` in snapshots and events — a static server, or with `key`
+   * the dynamic child of the `forDynamic` class named `name` — or undefined (OTP's `GenServer.whereis`).
+   * Untyped, for tooling such as a debug endpoint; code that knows the class uses {@link ref}.
+   */
+  whereis(name: string, key?: string): ServerRef<object> | undefined {
+    if (key !== undefined) {
+      for (const [server, entry] of this.dynamics) {
+        if (this.nameOf(server) === name) return entry.ref.lookup(key);
+      }
+      return undefined;
+    }
+    for (const entry of this.entries.values()) if (entry.ref.name === name) return entry.ref;
+    return undefined;
+  }
+
+  /**
    * The name a GenServer or `@Supervised` class goes by in snapshots, lifecycle events and errors: its
    * `name` option, else the class name.
    */

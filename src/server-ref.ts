@@ -95,6 +95,17 @@ export class ServerRef<T extends object> {
     return this.process.getState(this.timeoutMs) as Promise<ServerState<T>>;
   }
 
+  /**
+   * Crashes the server as if the handler of its next message threw `reason`: what is queued before it
+   * is handled first, then the instance terminates (`@Terminate` gets the crash) and its supervisor
+   * applies the restart rules — a `permanent` server comes back with fresh state. For debug endpoints
+   * and chaos drills; OTP's `Process.exit(pid, reason)`, which does not wait for the mailbox. Throws
+   * `ServerNotRunningError` once the server is stopped.
+   */
+  crash(reason: unknown = new Error(`${this.process.name} was crashed on purpose`)): void {
+    this.process.crashWith(reason);
+  }
+
   /** Status, mailbox length, message counts, restarts, last crash and uptime. */
   info(): ServerInfo {
     return this.process.info();

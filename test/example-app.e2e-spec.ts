@@ -69,6 +69,23 @@ describe('example app over HTTP', () => {
     });
   });
 
+  it('POST /debug/crash/:name crashes the chosen server after its queued work; /tree shows the restart', async () => {
+    const http = request(app.getHttpServer());
+    await http.post('/counter/increment').send({ by: 2 }).expect(201, { count: 42 });
+    await http.post('/debug/crash/CounterServer').expect(202, { crashed: 'CounterServer', watch: '/tree' });
+    await http.get('/counter').expect(200, { count: 40 }); // a fresh instance, loaded from the store
+    const tree = await http.get('/tree').expect(200);
+    expect(tree.body.root.children[0]).toMatchObject({
+      name: 'CounterServer',
+      restarts: 1,
+      lastCrash: { error: 'Error: crashed on purpose from POST /debug/crash/CounterServer' },
+    });
+    const unknown = await http.post('/debug/crash/Nobody').expect(404);
+    expect(unknown.body.message).toBe(
+      "There is no server named 'Nobody': GET /tree lists the servers by name.",
+    );
+  });
+
   it('casts return 202 at once; closing the app saves the state via @Terminate', async () => {
     const http = request(app.getHttpServer());
     await http.post('/counter/increment').send({ by: 3 }).expect(201);

@@ -207,7 +207,7 @@ export class GenServerHarness<A extends INestApplicationContext = INestApplicati
   }
 
   private async crashRef(ref: ServerRef<never>, reason: unknown): Promise<void> {
-    ServerRef.processOf(ref).crashWith(reason ?? new Error(`${ref.name} was crashed by the test`));
+    ref.crash(reason ?? new Error(`${ref.name} was crashed by the test`));
     await this.clock.settle();
   }
 }
