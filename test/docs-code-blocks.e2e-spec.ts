@@ -1,4 +1,4 @@
-import { codeBlocks, markdownFiles, pinProblem } from './docs-pins.js';
+import { brokenLinks, codeBlocks, markdownFiles, pinProblem, slug } from './docs-pins.js';
 
 /**
  * Every TypeScript block in README.md and docs/ is pinned to a file `npm run typecheck` compiles (most
@@ -20,5 +20,15 @@ describe('code blocks of the docs', () => {
       return problem === undefined ? [] : [`${block.where}: ${problem}`];
     });
     expect(problems).toEqual([]);
+  });
+
+  it.each(files)('%s: every relative link reaches a file and, with #anchor, a heading in it', (file) => {
+    expect(brokenLinks(file)).toEqual([]);
+  });
+
+  it('slugs headings as GitHub does', () => {
+    expect(slug('5. Shutdown')).toBe('5-shutdown');
+    expect(slug('Fire-and-forget: `start(fn, options)`')).toBe('fire-and-forget-startfn-options');
+    expect(slug('From ExUnit to the testing kit')).toBe('from-exunit-to-the-testing-kit');
   });
 });

@@ -69,3 +69,38 @@ export function pinProblem(block: CodeBlock): string | undefined {
   }
   return undefined;
 }
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
+export function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/**
+ * Relative links of a repository-relative Markdown file (`[text](path#anchor)`, outside code blocks)
+ * whose file does not exist or whose anchor matches no heading of the target.
+ */
+export function brokenLinks(file: string): string[] {
+  const text = readFileSync(new URL(file, ROOT), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+  const broken: string[] = [];
+  for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/.test(target!)) continue;
+    const [path, anchor] = target!.split('#') as [string, string | undefined];
+    const url = path === '' ? new URL(file, ROOT) : new URL(path, new URL(file, ROOT));
+    if (!existsSync(url)) {
+      broken.push(`${target}: no such file`);
+      continue;
+    }
+    if (anchor === undefined || !url.pathname.endsWith('.md')) continue;
+    const headings = readFileSync(url, 'utf8')
+      .replace(/^```[\s\S]*?^```/gm, '')
+      .split('\n')
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => slug(line.replace(/^#+ /, '')));
+    if (!headings.includes(anchor)) broken.push(`${target}: no heading '${anchor}'`);
+  }
+  return broken;
+}
