@@ -88,6 +88,13 @@ interface Product {
 }
 
 @Injectable()
+class Upstream {
+  poll(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+@Injectable()
 class Catalog {
   fetchAll(): Promise<Product[]> {
     return Promise.resolve([]);
@@ -244,6 +251,31 @@ class CacheWarmer {
   @HandleCall()
   all(): Product[] {
     return this.products;
+  }
+}
+
+/** The loop whose next delay depends on the run: the guide's `poll()` backs off after a failure. */
+@GenServer()
+class Poller {
+  private delay = 1000;
+  @InjectSelf() private readonly self!: SelfRef<Poller>;
+
+  constructor(private readonly upstream: Upstream) {}
+
+  @Init()
+  init(): void {
+    this.self.castAfter(this.delay, 'poll');
+  }
+
+  @HandleCast()
+  async poll(): Promise<void> {
+    try {
+      await this.upstream.poll();
+      this.delay = 1000;
+    } catch {
+      this.delay = Math.min(this.delay * 2, 60_000); // 2 s, 4 s, … up to a minute
+    }
+    this.self.castAfter(this.delay, 'poll');
   }
 }
 
@@ -627,6 +659,35 @@ describe('docs/periodic-work.md', () => {
       [6000, 100],
       [6000, 1],
     ]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('Timers inside a server: poll() backs off 2 s, 4 s … up to a minute after failures, and polls every second again after a success', async () => {
+    const clock = new ManualClock(0);
+    let up = false;
+    const polls: number[] = [];
+    const upstream = {
+      poll: async () => {
+        polls.push(clock.now());
+        if (!up) throw new Error('503 Service Unavailable');
+      },
+    };
+    const app = await Test.createTestingModule({
+      imports: [GenServerModule.forRoot({ clock })],
+      providers: [Upstream, Poller],
+    })
+      .overrideProvider(Upstream)
+      .useValue(upstream)
+      .compile();
+    await app.init();
+    await clock.advanceByAsync(4 * MINUTE);
+    // The first poll 1 s after start; then 2, 4, 8, 16, 32 s after each failure, and 60 s from then on.
+    expect(polls).toEqual([1000, 3000, 7000, 15_000, 31_000, 63_000, 123_000, 183_000]);
+
+    up = true;
+    await clock.advanceByAsync(5000); // the poll at 243 s succeeds: back to every second
+    expect(polls.slice(8)).toEqual([243_000, 244_000, 245_000]);
+    await app.close();
     expect(clock.pendingTimers).toBe(0);
   });
 
