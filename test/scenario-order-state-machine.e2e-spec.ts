@@ -2,121 +2,77 @@
  * Scenario: "State Machines with GenServer" (GenServer Patterns You Should Know, the `OrderProcessor`)
  * and the forum thread's "state machines modeling things IRL", one process per entity.
  *
- * Each order is its own GenServer, a dynamic child keyed by order id. Its status moves
- * pending → paid → shipped → delivered, or to cancelled before shipping. An invalid transition is a
- * domain outcome, not a bug: the server REPLIES `{ ok: false, error }` (Elixir's
- * `{:reply, {:error, {:invalid_transition, from, event}}, state}`) and keeps its state. Throwing from the
- * handler would crash the order (the caller gets `ServerCrashedError`, the order restarts from `@Init`
- * with its status lost): keep throws for the unexpected, and load the status in `@Init` if it must
- * survive one. The `Orders` service turns the error value into an exception in the caller's own stack,
- * where a Nest exception filter can map it to 409.
+ * The example app's `OrdersModule` (apps/example/src/orders/), driven over HTTP. Each order is its own
+ * GenServer, a dynamic child keyed by order id. Its status moves pending → paid → shipped → delivered, or
+ * to cancelled before shipping. An invalid transition is a domain outcome, not a bug: the server REPLIES
+ * `{ ok: false, error }` (Elixir's `{:reply, {:error, {:invalid_transition, from, event}}, state}`) and
+ * keeps its state. Throwing from the handler would crash the order (the caller gets
+ * `ServerCrashedError`, the order restarts from `@Init` with its status lost): keep throws for the
+ * unexpected, and load the status in `@Init` if it must survive one. The `Orders` service turns the
+ * error value into a 409 in the caller's own stack.
  */
 import 'reflect-metadata';
-import { Injectable, Module, NotFoundException } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type INestApplication, Logger } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import {
-  type DynamicSupervisorRef,
-  GenServer,
-  GenServerModule,
-  HandleCall,
-  Init,
-  InjectDynamicSupervisor,
-} from 'nestjs-genserver';
+import request from 'supertest';
+import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-
-type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
-type OrderEvent = 'pay' | 'ship' | 'deliver' | 'cancel';
-
-export class InvalidTransitionError extends Error {
-  readonly code = 'INVALID_TRANSITION';
-  constructor(
-    readonly from: OrderStatus,
-    readonly event: OrderEvent,
-  ) {
-    super(`cannot ${event} an order that is ${from}`);
-  }
-}
-
-export type Transition = { ok: true; status: OrderStatus } | { ok: false; error: InvalidTransitionError };
-
-/** The rules as data, apart from the process (the article's `transition/2`): easy to read and test. */
-const NEXT: Record<OrderStatus, Partial<Record<OrderEvent, OrderStatus>>> = {
-  pending: { pay: 'paid', cancel: 'cancelled' },
-  paid: { ship: 'shipped', cancel: 'cancelled' },
-  shipped: { deliver: 'delivered' },
-  delivered: {},
-  cancelled: {},
-};
-
-@GenServer({ restart: 'transient' })
-export class OrderServer {
-  orderId = '';
-  status: OrderStatus = 'pending';
-
-  @Init() open({ orderId }: { orderId: string }): void {
-    this.orderId = orderId;
-  }
-
-  @HandleCall() apply(event: OrderEvent): Transition {
-    const next = NEXT[this.status][event];
-    if (next === undefined) return { ok: false, error: new InvalidTransitionError(this.status, event) };
-    this.status = next;
-    return { ok: true, status: next };
-  }
-}
-
-@Injectable()
-export class Orders {
-  constructor(
-    @InjectDynamicSupervisor(OrderServer)
-    private readonly orders: DynamicSupervisorRef<OrderServer, { orderId: string }>,
-  ) {}
-
-  async open(orderId: string): Promise<void> {
-    await this.orders.startChild({ orderId }, { key: orderId });
-  }
-
-  /** Resolves with the new status, or throws the order's InvalidTransitionError here, in the caller. */
-  async apply(orderId: string, event: OrderEvent): Promise<OrderStatus> {
-    const order = this.orders.lookup(orderId);
-    if (order === undefined) throw new NotFoundException(`no order ${orderId}`);
-    const result = await order.call('apply', event);
-    if (!result.ok) throw result.error;
-    return result.status;
-  }
-}
-
-@Module({ imports: [GenServerModule.forDynamic(OrderServer)], providers: [Orders] })
-class OrdersModule {}
+import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { OrderServer } from '../apps/example/src/orders/order.server.js';
+import { InvalidTransitionError } from '../apps/example/src/orders/order-transitions.js';
+import { OrdersModule } from '../apps/example/src/orders/orders.module.js';
 
 describe('scenario: an order is a state machine in its own process', () => {
-  let harness: GenServerHarness;
-  let orders: Orders;
+  let harness: GenServerHarness<INestApplication>;
+  let http: ReturnType<typeof request>;
+  let log: jest.Spied<Logger['log']>;
 
   beforeEach(async () => {
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     harness = await GenServerTesting.start(
-      Test.createTestingModule({ imports: [GenServerModule.forRoot(), OrdersModule] }),
+      Test.createTestingModule({
+        imports: [GenServerModule.forRoot(), OrdersModule],
+        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
+      }),
+      { http: true, now: '2026-03-05T10:17:42Z' },
     );
-    orders = harness.app.get(Orders);
+    http = request(harness.app.getHttpServer());
+    log.mockClear(); // Nest's bootstrap lines
   });
-  afterEach(() => harness.close());
+  afterEach(async () => {
+    await harness.close();
+    jest.restoreAllMocks();
+  });
 
   it('walks pending → paid → shipped → delivered', async () => {
-    await orders.open('order-1');
-    expect(await orders.apply('order-1', 'pay')).toBe('paid');
-    expect(await orders.apply('order-1', 'ship')).toBe('shipped');
-    expect(await orders.apply('order-1', 'deliver')).toBe('delivered');
+    await http.post('/orders').expect(201, { id: 'order-1', status: 'pending' });
+    await http.post('/orders/order-1/pay').expect(200, { id: 'order-1', status: 'paid' });
+    await http.post('/orders/order-1/ship').expect(200, { id: 'order-1', status: 'shipped' });
+    await http.post('/orders/order-1/deliver').expect(200, { id: 'order-1', status: 'delivered' });
+
+    await http.get('/orders/order-1').expect(200, { id: 'order-1', status: 'delivered' });
     expect(await harness.getState(OrderServer, 'order-1')).toMatchObject({ status: 'delivered' });
+    expect(log.mock.calls.map(([line]) => line)).toEqual([
+      'order-1 opened: pending',
+      'order-1: pending → paid (pay)',
+      'order-1: paid → shipped (ship)',
+      'order-1: shipped → delivered (deliver)',
+    ]);
   });
 
-  it('refuses an invalid transition with a typed error, without crashing the order', async () => {
-    await orders.open('order-1');
-    await orders.apply('order-1', 'pay');
+  it('refuses an invalid transition with a 409, without crashing the order', async () => {
+    await http.post('/orders').send({ id: 'order-1' }).expect(201);
+    await http.post('/orders/order-1/pay').expect(200);
 
     const reply = await harness.ref(OrderServer, 'order-1').call('apply', 'deliver');
     expect(reply).toEqual({ ok: false, error: new InvalidTransitionError('paid', 'deliver') });
-    await expect(orders.apply('order-1', 'pay')).rejects.toMatchObject({
-      code: 'INVALID_TRANSITION',
+    await http.post('/orders/order-1/pay').expect(409, {
+      statusCode: 409,
+      error: 'INVALID_TRANSITION',
+      message: 'cannot pay an order that is paid',
       from: 'paid',
       event: 'pay',
     });
@@ -124,15 +80,26 @@ describe('scenario: an order is a state machine in its own process', () => {
     // The process never crashed: same instance, state kept, and the order goes on from where it was.
     expect(harness.events.types(OrderServer, 'order-1')).toEqual(['started']);
     expect(harness.info(OrderServer, 'order-1')).toMatchObject({ restarts: 0, incarnation: 1 });
-    expect(await orders.apply('order-1', 'ship')).toBe('shipped');
-    await expect(orders.apply('order-1', 'cancel')).rejects.toThrow('cannot cancel an order that is shipped');
+    await http.post('/orders/order-1/ship').expect(200, { id: 'order-1', status: 'shipped' });
+    const late = await http.post('/orders/order-1/cancel').expect(409);
+    expect(late.body.message).toBe('cannot cancel an order that is shipped');
+  });
+
+  it('cancels before shipping; an unknown event is a 400 that never reaches the order', async () => {
+    await http.post('/orders').expect(201, { id: 'order-1', status: 'pending' });
+    const refund = await http.post('/orders/order-1/refund').expect(400);
+    expect(refund.body.message).toBe("unknown event 'refund': expected one of pay, ship, deliver, cancel");
+    expect(harness.info(OrderServer, 'order-1').handled.calls).toBe(0);
+
+    await http.post('/orders/order-1/cancel').expect(200, { id: 'order-1', status: 'cancelled' });
+    await http.post('/orders/order-1/pay').expect(409);
   });
 
   it('keeps one process per order, found by its id', async () => {
-    await orders.open('order-1');
-    await orders.open('order-2');
-    await orders.apply('order-1', 'pay');
-    await orders.apply('order-2', 'cancel');
+    await http.post('/orders').expect(201, { id: 'order-1', status: 'pending' });
+    await http.post('/orders').send({ id: 'order-2' }).expect(201);
+    await http.post('/orders/order-1/pay').expect(200);
+    await http.post('/orders/order-2/cancel').expect(200);
 
     expect(await harness.getState(OrderServer, 'order-1')).toMatchObject({
       orderId: 'order-1',
@@ -148,6 +115,15 @@ describe('scenario: an order is a state machine in its own process', () => {
         ?.whichChildren()
         .map((c) => c.key),
     ).toEqual(['order-1', 'order-2']);
-    await expect(orders.apply('order-3', 'pay')).rejects.toBeInstanceOf(NotFoundException);
+    await http.get('/orders').expect(200, [
+      { id: 'order-1', status: 'paid' },
+      { id: 'order-2', status: 'cancelled' },
+    ]);
+
+    await http.post('/orders').expect(201, { id: 'order-3', status: 'pending' }); // order-2 is taken
+    const taken = await http.post('/orders').send({ id: 'order-1' }).expect(409);
+    expect(taken.body.error).toBe('ALREADY_STARTED');
+    await http.post('/orders/order-9/pay').expect(404);
+    await http.get('/orders/order-9').expect(404);
   });
 });
