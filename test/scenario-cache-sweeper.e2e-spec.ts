@@ -15,6 +15,7 @@
  * each sweep removes exactly what has expired by then; the body is checked, and a delete is a 204 or 404.
  */
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -26,7 +27,7 @@ import { CacheServer } from '../apps/example/src/cache/cache.server.js';
 import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
 
 describe('Scenario: a GenServer cache with a periodic sweeper', () => {
-  let harness: GenServerHarness;
+  let harness: GenServerHarness<INestApplication>;
   let http: ReturnType<typeof request>;
   /** The keys the cache holds in memory, expired or not: only getState() shows them. */
   const heldKeys = async () => [...(await harness.getState(CacheServer)).entries.keys()];
