@@ -13,6 +13,8 @@ export interface ProbeReading {
 }
 
 const MB = 1024 * 1024;
+/** The histogram's sampling timer, in ms: its readings include it, so it is taken off. */
+const RESOLUTION_MS = 10;
 const round1 = (value: number): number => (Number.isFinite(value) ? Math.round(value * 10) / 10 : 0);
 
 /**
@@ -21,7 +23,7 @@ const round1 = (value: number): number => (Number.isFinite(value) ? Math.round(v
  */
 @Injectable()
 export class MetricsProbe implements OnModuleInit, OnModuleDestroy {
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 
   constructor(private readonly runtime: GenServerRuntime) {}
 
@@ -35,7 +37,7 @@ export class MetricsProbe implements OnModuleInit, OnModuleDestroy {
 
   read(): ProbeReading {
     const memory = process.memoryUsage();
-    const ms = (ns: number) => round1(ns / 1e6);
+    const ms = (ns: number) => round1(Math.max(0, ns / 1e6 - RESOLUTION_MS));
     const eventLoopDelayMs = {
       mean: ms(this.loop.mean),
       p99: ms(this.loop.percentile(99)),
