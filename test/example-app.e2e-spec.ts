@@ -127,12 +127,24 @@ describe('example app: the price sync on a manual clock', () => {
 
   it('syncs on the demo schedule and at the top of the hour, and reports it', async () => {
     const http = request(app.getHttpServer());
-    await http.get('/prices').expect(200, { syncs: 0, last: null });
+    await http.get('/prices').expect(200, {
+      price: null,
+      lastRunAt: null,
+      lastDurationMs: null,
+      lastResult: null,
+      runs: 0,
+      failures: 0,
+      history: [],
+    });
     await clock.advanceByAsync(10_000); // demo at +10 s; the hour (11:00:00) comes first, at +5 s
     const { body } = await http.get('/prices').expect(200);
-    expect(body).toEqual({
-      syncs: 2,
-      last: { at: '2026-03-05T11:00:05.000Z', price: 102, durationMs: 250, trigger: 'demo' },
+    expect(body).toMatchObject({ price: 102, lastRunAt: '2026-03-05T11:00:05.000Z', runs: 2, failures: 0 });
+    expect(body.history[0]).toEqual({
+      at: '2026-03-05T11:00:05.000Z',
+      trigger: 'demo',
+      durationMs: 250,
+      result: 'ok',
+      price: 102,
     });
     const jobs = await http.get('/jobs').expect(200);
     expect(
@@ -152,13 +164,13 @@ describe('example app: the price sync on a manual clock', () => {
     const http = request(app.getHttpServer());
     await http.post('/jobs/PriceSync.demo/pause').expect(204);
     await clock.advanceByAsync(30_000);
-    expect((await http.get('/prices')).body.syncs).toBe(1); // only the hourly one
+    expect((await http.get('/prices')).body.runs).toBe(1); // only the hourly one
     await http.post('/jobs/PriceSync.demo/trigger').expect(202, { queued: true });
     await clock.settle();
-    expect((await http.get('/prices')).body.last.trigger).toBe('demo');
+    expect((await http.get('/prices')).body.history[0].trigger).toBe('demo');
     await http.post('/jobs/PriceSync.demo/resume').expect(204);
     await clock.advanceByAsync(10_000);
-    expect((await http.get('/prices')).body.syncs).toBe(3);
+    expect((await http.get('/prices')).body.runs).toBe(3);
     const missing = await http.post('/jobs/Nope.sync/trigger').expect(404);
     expect(missing.body).toMatchObject({ error: 'JOB_NOT_FOUND' });
   });

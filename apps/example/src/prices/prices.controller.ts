@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { InjectServer, PeriodicRegistry, type PeriodicJobInfo, ServerRef } from 'nestjs-genserver';
-import { PriceSync } from './price-sync.server.js';
+import { PriceSync, type SyncStatus } from './price-sync.server.js';
 
-/** The price sync's state, and its periodic jobs: list, pause, resume, run now. */
+/** The price sync's record of its runs, and the app's periodic jobs: list, pause, resume, run now. */
 @Controller()
 export class PricesController {
   constructor(
@@ -11,7 +11,7 @@ export class PricesController {
   ) {}
 
   @Get('prices')
-  latest() {
+  latest(): Promise<SyncStatus> {
     return this.prices.call('latest');
   }
 
