@@ -59,7 +59,7 @@ describe('scenario: account setup as supervised transient tasks', () => {
   const account = async (id: number) => (await http.get(`/accounts/${id}`).expect(200)).body;
   /** How many CRM calls the user's setup has made by `ms` after 10:00. */
   async function crmAttemptsAt(id: number, ms: number): Promise<number> {
-    await harness.advanceTo(new Date(START + ms).toISOString());
+    await harness.advanceTo(START + ms);
     return (await account(id)).setup.crm.attempts;
   }
   const errors = () => errorLog.mock.calls.map(([line]) => line);
