@@ -4,179 +4,174 @@
  * as two independent `restart: :transient` tasks under `YourApp.AccountSetupSupervisor`, so the request
  * returns at once and a failing call is retried.
  *
- * Here that is `GenServerModule.forTaskSupervisor('account-setup')` with transient tasks and a backoff.
- * The spec proves, on the manual clock: a flaky CRM (down twice) is retried 1 s then 2 s later and the
- * user gets its CRM id; a CRM that stays down makes the task give up after `maxRestarts`, logged once and
- * counted as failed, while the other task, the supervisor and the app carry on.
+ * In the example app (apps/example/src/accounts) that is `GenServerModule.forTaskSupervisor('account-setup')`:
+ * `POST /accounts` saves the user and answers 202 with its id at once, and `AccountSetup` starts two
+ * transient tasks with a backoff. The CRM and the fulfillment service are deliberately flaky fakes: they
+ * fail the first calls per user (`AccountsOptions`: 2 and 1 in the app; this spec makes the fulfillment
+ * service reliable), and for good for an e-mail containing `crm-down`.
+ *
+ * Proves through HTTP, on the manual clock: a flaky CRM (down twice) is retried exactly 1 s then 2 s
+ * later and the user gets its CRM id; a CRM that stays down makes the task give up after `maxRestarts`,
+ * logged once and counted as failed, while the other task, the supervisor and the app carry on.
  */
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Injectable, Logger, Module } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { GenServerModule, InjectTaskSupervisor, type TaskSupervisorRef } from 'nestjs-genserver';
+import request from 'supertest';
+import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
+import { AccountsModule } from '../apps/example/src/accounts/accounts.module.js';
+import { AccountsOptions } from '../apps/example/src/accounts/accounts.options.js';
+import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
 
-interface User {
-  id: number;
-  name: string;
-  address: string;
-  crmId?: string;
-  fulfillmentCenterId?: string;
-}
-
-/** The main database, in memory. */
-@Injectable()
-export class Users {
-  readonly rows = new Map<number, User>();
-  insert(name: string, address: string): User {
-    const user = { id: this.rows.size + 1, name, address };
-    this.rows.set(user.id, user);
-    return user;
-  }
-  update(id: number, patch: Partial<User>): void {
-    Object.assign(this.rows.get(id) ?? {}, patch);
-  }
-}
-
-/** The external services: HTTP clients in the app, Jest mocks in this spec. */
-@Injectable()
-export class Crm {
-  createUser(_user: User, _signal: AbortSignal): Promise<string> {
-    throw new Error('the real CRM client');
-  }
-}
-@Injectable()
-export class Fulfillment {
-  nearestCenter(_address: string, _signal: AbortSignal): Promise<string> {
-    throw new Error('the real fulfillment client');
-  }
-}
-
-/** Retried when it fails: up to 3 times a minute, 1 s, 2 s, 4 s apart; then the task gives up. */
-const RETRIED = {
-  restart: 'transient',
-  maxRestarts: 3,
-  withinMs: 60_000,
-  backoff: { minMs: 1000, maxMs: 30_000 },
-} as const;
-
-@Injectable()
-export class AccountSetup {
-  constructor(
-    @InjectTaskSupervisor('account-setup') readonly tasks: TaskSupervisorRef,
-    private readonly users: Users,
-    private readonly crm: Crm,
-    private readonly fulfillment: Fulfillment,
-  ) {}
-
-  /** `set_up_user_account/1`: called once the user is saved; returns at once. */
-  setUp(user: User): void {
-    this.tasks.start((signal) => this.createInCrm(user, signal), { name: `crm:${user.id}`, ...RETRIED });
-    this.tasks.start((signal) => this.assignCenter(user, signal), { name: `center:${user.id}`, ...RETRIED });
-  }
-
-  private async createInCrm(user: User, signal: AbortSignal): Promise<void> {
-    this.users.update(user.id, { crmId: await this.crm.createUser(user, signal) });
-  }
-
-  private async assignCenter(user: User, signal: AbortSignal): Promise<void> {
-    this.users.update(user.id, {
-      fulfillmentCenterId: await this.fulfillment.nearestCenter(user.address, signal),
-    });
-  }
-}
-
-@Module({
-  imports: [GenServerModule.forTaskSupervisor('account-setup')],
-  providers: [AccountSetup, Users, Crm, Fulfillment],
-})
-class AccountsModule {}
+const START = Date.parse('2026-03-05T10:00:00Z');
 
 describe('scenario: account setup as supervised transient tasks', () => {
-  let crm: { createUser: jest.Mock<Crm['createUser']> };
-  let harness: GenServerHarness;
+  let harness: GenServerHarness<INestApplication>;
+  let http: ReturnType<typeof request>;
   let errorLog: jest.Spied<Logger['error']>;
+  let infoLog: jest.Spied<Logger['log']>;
 
-  beforeEach(async () => {
-    crm = { createUser: jest.fn<Crm['createUser']>() };
-    const fulfillment = { nearestCenter: jest.fn(async () => 'center-brno') };
+  /** The accounts module over HTTP on the manual clock, with the fakes' failures pinned (or the app's). */
+  async function start(options?: AccountsOptions): Promise<void> {
     errorLog = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    harness = await GenServerTesting.start(
-      Test.createTestingModule({ imports: [GenServerModule.forRoot(), AccountsModule] })
-        .overrideProvider(Crm)
-        .useValue(crm)
-        .overrideProvider(Fulfillment)
-        .useValue(fulfillment),
-      { now: '2026-03-05T10:00:00Z' },
-    );
-  });
+    infoLog = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    let builder = Test.createTestingModule({
+      imports: [GenServerModule.forRoot(), AccountsModule],
+      providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
+    });
+    if (options !== undefined) builder = builder.overrideProvider(AccountsOptions).useValue(options);
+    harness = await GenServerTesting.start(builder, { http: true, now: START });
+    http = request(harness.app.getHttpServer());
+  }
   afterEach(async () => {
     await harness.close();
     jest.restoreAllMocks();
   });
 
-  /** Saves a user and starts its setup, as the sign-up controller does; returns at once. */
-  function signUp(name: string, address: string): User {
-    const user = harness.app.get(Users).insert(name, address);
-    harness.app.get(AccountSetup).setUp(user);
-    return user;
+  /** Signs up as a visitor does: 202 with the new user's id, before any setup step has run. */
+  async function signUp(email: string, city: string): Promise<number> {
+    const { body } = await http.post('/accounts').send({ email, city }).expect(202);
+    return body.id;
   }
-
-  /** The CRM fails `failures` times, then answers; `attempts` gets the time of each call since 10:00. */
-  function flakyCrm(failures: number): number[] {
-    const attempts: number[] = [];
-    crm.createUser.mockImplementation(async (user) => {
-      attempts.push(harness.now() - Date.parse('2026-03-05T10:00:00Z'));
-      if (attempts.length <= failures) throw new Error('CRM unavailable');
-      return `crm-${user.id}`;
-    });
-    return attempts;
+  const account = async (id: number) => (await http.get(`/accounts/${id}`).expect(200)).body;
+  /** How many CRM calls the user's setup has made by `ms` after 10:00. */
+  async function crmAttemptsAt(id: number, ms: number): Promise<number> {
+    await harness.advanceTo(START + ms);
+    return (await account(id)).setup.crm.attempts;
   }
+  const errors = () => errorLog.mock.calls.map(([line]) => line);
 
-  it('retries a flaky CRM 1 s, then 2 s after each failure, until the user has its CRM id', async () => {
-    const attempts = flakyCrm(2);
-    const user = signUp('Ann', 'Brno');
-    await harness.advanceBy('1h');
+  describe('with a CRM that fails twice per user', () => {
+    beforeEach(() => start({ crmFailures: 2, fulfillmentFailures: 0 }));
 
-    expect(attempts).toEqual([0, 1000, 3000]); // fail, fail, succeed; none after that
-    expect(harness.app.get(Users).rows.get(user.id)).toMatchObject({
-      crmId: 'crm-1',
-      fulfillmentCenterId: 'center-brno',
+    it('retries a flaky CRM 1 s, then 2 s after each failure, until the user has its CRM id', async () => {
+      const id = await signUp('ann@example.com', 'Brno');
+      expect(id).toBe(1);
+
+      // Each attempt lands on the backoff to the millisecond: at 0, 1 s and 3 s; none after that.
+      const attempts = [];
+      for (const ms of [0, 999, 1000, 2999, 3000, 3_600_000]) attempts.push(await crmAttemptsAt(id, ms));
+      expect(attempts).toEqual([1, 1, 2, 2, 3, 3]);
+      expect(errors()).toEqual([
+        'account-setup: task crm:1 failed (attempt 1): Error: CRM unavailable; restarting in 1000 ms (restart 1 of 3 within 60000 ms)',
+        'account-setup: task crm:1 failed (attempt 2): Error: CRM unavailable; restarting in 2000 ms (restart 2 of 3 within 60000 ms)',
+      ]);
+
+      expect(await account(id)).toEqual({
+        id: 1,
+        email: 'ann@example.com',
+        city: 'Brno',
+        signedUpAt: '2026-03-05T10:00:00.000Z',
+        crmId: 'crm-1',
+        fulfillmentCenter: 'center-brno',
+        setup: {
+          crm: { status: 'succeeded', attempts: 3, lastError: 'CRM unavailable' },
+          fulfillment: { status: 'succeeded', attempts: 1, lastError: null },
+        },
+      });
+      await http
+        .get('/accounts/tasks')
+        .expect(200)
+        .expect(({ body }) => {
+          expect(body).toMatchObject({ started: 2, succeeded: 2, retries: 2, failed: 0, tasks: [] });
+        });
+      expect(infoLog).toHaveBeenCalledWith('crm:1: created in the CRM as crm-1 (attempt 3)');
     });
-    const setup = harness.app.get(AccountSetup).tasks;
-    expect(setup.info()).toMatchObject({ started: 2, succeeded: 2, retries: 2, failed: 0 });
-    expect(errorLog.mock.calls.map(([line]) => line)).toEqual([
-      'account-setup: task crm:1 failed (attempt 1): Error: CRM unavailable; restarting in 1000 ms (restart 1 of 3 within 60000 ms)',
-      'account-setup: task crm:1 failed (attempt 2): Error: CRM unavailable; restarting in 2000 ms (restart 2 of 3 within 60000 ms)',
-    ]);
+
+    it('shows a step waiting for its retry while the request has long returned', async () => {
+      const id = await signUp('ann@example.com', 'Brno');
+      await harness.idle();
+      expect((await account(id)).setup.crm).toEqual({
+        status: 'retrying',
+        attempts: 1,
+        lastError: 'CRM unavailable',
+      });
+      expect((await http.get('/accounts/tasks').expect(200)).body.tasks).toEqual([
+        { id: 1, name: 'crm:1', status: 'retrying', attempt: 1, startedAt: START },
+      ]);
+    });
+
+    it('gives up after maxRestarts when the CRM stays down: logged once, counted, nothing else stops', async () => {
+      const id = await signUp('bob+crm-down@example.com', 'Prague');
+      const attempts = [];
+      for (const ms of [0, 1000, 3000, 6999, 7000, 3_600_000]) attempts.push(await crmAttemptsAt(id, ms));
+      expect(attempts).toEqual([1, 2, 3, 3, 4, 4]); // at 0, 1 s, 3 s, 7 s: 3 retries, then it gives up
+
+      expect(errors()).toHaveLength(4);
+      expect(errors().filter((line) => line.includes('giving up'))).toEqual([
+        'account-setup: task crm:1 failed (attempt 4): Error: CRM unavailable; giving up after 4 failures within 60000 ms',
+      ]);
+      expect(await account(id)).toMatchObject({
+        crmId: null,
+        fulfillmentCenter: 'center-prague', // the other task did its part
+        setup: {
+          crm: { status: 'failed', attempts: 4, lastError: 'CRM unavailable' },
+          fulfillment: { status: 'succeeded', attempts: 1 },
+        },
+      });
+      expect((await http.get('/accounts/tasks').expect(200)).body).toMatchObject({
+        status: 'running',
+        succeeded: 1, // fulfillment
+        failed: 1, // crm
+        retries: 3,
+        tasks: [],
+      });
+
+      // The supervisor neither crashed nor restarted, and still takes work: the next sign-up is set up.
+      expect(harness.events.types('account-setup')).toEqual(['started']);
+      const next = await signUp('cid@example.com', 'Ostrava');
+      await harness.advanceBy('3s');
+      expect(await account(next)).toMatchObject({ crmId: 'crm-2', fulfillmentCenter: 'center-ostrava' });
+      expect(harness.runtime.healthy).toBe(true);
+    });
+
+    it('answers 400 for a bad body, 409 for an e-mail already signed up, 404 for an unknown account', async () => {
+      await http.post('/accounts').send({ email: 'not an e-mail' }).expect(400);
+      await http.post('/accounts').send({ email: 'ann@example.com', city: 42 }).expect(400);
+      const id = await signUp('ann@example.com', 'Brno');
+      await http.post('/accounts').send({ email: 'ann@example.com' }).expect(409);
+      await http.get('/accounts/2').expect(404);
+      await http.get('/accounts/ann').expect(400);
+      const { body } = await http.get('/accounts').expect(200);
+      expect(body.map((user: { id: number; city: string }) => [user.id, user.city])).toEqual([[id, 'Brno']]);
+    });
   });
 
-  it('gives up after maxRestarts when the CRM stays down: logged, counted, nothing else stops', async () => {
-    const attempts = flakyCrm(Infinity);
-    const user = signUp('Bob', 'Prague');
-    await harness.advanceBy('1h');
-
-    expect(attempts).toEqual([0, 1000, 3000, 7000]); // 3 retries, then it gives up
-    expect(errorLog.mock.calls.at(-1)?.[0]).toBe(
-      'account-setup: task crm:1 failed (attempt 4): Error: CRM unavailable; giving up after 4 failures within 60000 ms',
-    );
-    expect(harness.app.get(AccountSetup).tasks.info()).toMatchObject({
-      status: 'running',
-      succeeded: 1, // fulfillment
-      failed: 1, // crm
-      retries: 3,
-      tasks: [],
+  it("the app's demo settings: a retry or two within seconds, then both steps succeed", async () => {
+    await start(); // AccountsOptions as the app has them: the CRM fails twice, fulfillment once
+    const id = await signUp('ann@example.com', 'Olomouc'); // no city given is fine too: Prague
+    await harness.advanceBy('3s');
+    expect(await account(id)).toMatchObject({
+      crmId: 'crm-1',
+      fulfillmentCenter: 'center-ostrava',
+      setup: { crm: { attempts: 3 }, fulfillment: { attempts: 2 } },
     });
-    const saved = harness.app.get(Users).rows.get(user.id);
-    expect(saved?.crmId).toBeUndefined();
-    expect(saved?.fulfillmentCenterId).toBe('center-brno');
-
-    // The supervisor neither crashed nor restarted, and still takes work: the next sign-up is set up.
-    expect(harness.events.types('account-setup')).toEqual(['started']);
-    flakyCrm(0);
-    const next = signUp('Cid', 'Ostrava');
-    await harness.idle();
-    expect(harness.app.get(Users).rows.get(next.id)).toMatchObject({ crmId: 'crm-2' });
-    expect(harness.runtime.healthy).toBe(true);
+    expect(errors()).toHaveLength(3);
+    await http.post('/accounts').send({ email: 'dan@example.com' }).expect(202, { id: 2 });
+    await harness.advanceBy('3s');
+    expect(await account(2)).toMatchObject({ city: 'Prague', fulfillmentCenter: 'center-prague' });
   });
 });
