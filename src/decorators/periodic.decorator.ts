@@ -20,8 +20,9 @@ export type PeriodicDeclaration = PeriodicOptions | PeriodicFactoryOptions;
  * @Periodic({ cron: '0 3 * * *', timeZone: 'Europe/Prague' })  // 03:00 Prague time, DST-aware
  * @Periodic({ useFactory: (c: ConfigService) => ({ every: c.get('SYNC_EVERY') }), inject: [ConfigService] })
  */
+export function Periodic(options: PeriodicFactoryOptions): MethodDecorator;
+export function Periodic(options: PeriodicOptions): MethodDecorator;
 export function Periodic(every: Duration, options?: Omit<PeriodicOptions, 'every'>): MethodDecorator;
-export function Periodic(options: PeriodicOptions | PeriodicFactoryOptions): MethodDecorator;
 export function Periodic(
   schedule: Duration | PeriodicOptions | PeriodicFactoryOptions,
   options: Omit<PeriodicOptions, 'every'> = {},

@@ -72,7 +72,7 @@ export class MetricsCollector {
   }
 
   @Periodic({
-    useFactory: (options: MetricsOptions) => ({ every: options.every, mode: 'fixed-rate' as const }),
+    useFactory: (options: MetricsOptions) => ({ every: options.every, mode: 'fixed-rate' }),
     inject: [MetricsOptions],
   })
   collect(): void {
