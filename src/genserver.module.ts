@@ -8,7 +8,10 @@ import { notAServer } from './genserver.messages.js';
 import { GenServerOrchestrator } from './genserver.orchestrator.js';
 import { GenServerRuntime } from './genserver.runtime.js';
 import { PeriodicRegistry } from './periodic-registry.js';
-import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-supervisor-options.interface.js';
+import type {
+  DynamicSupervisorModuleAsyncOptions,
+  DynamicSupervisorModuleOptions,
+} from './interfaces/dynamic-supervisor-options.interface.js';
 import type {
   GenServerModuleAsyncOptions,
   GenServerModuleOptions,
@@ -110,6 +113,37 @@ export class GenServerModule {
       inject: [GenServerRuntime, ModuleRef],
     };
     return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
+  }
+
+  /**
+   * {@link forDynamic} with the supervisor's options from a factory, resolved at bootstrap with injected
+   * providers — so they can come from `ConfigService`, or from an options provider a test overrides.
+   *
+   * @example
+   * GenServerModule.forDynamicAsync(GameServer, {
+   *   useFactory: (options: GamesOptions) => ({ idleTimeout: options.idleTimeout }),
+   *   inject: [GamesOptions],
+   * })
+   */
+  static forDynamicAsync(server: Type<object>, options: DynamicSupervisorModuleAsyncOptions): DynamicModule {
+    assertServer(server, 'it is passed to GenServerModule.forDynamicAsync()');
+    if (typeof options?.useFactory !== 'function') {
+      throw new InvalidDefinitionError(
+        `GenServerModule.forDynamicAsync(${server.name}) needs a useFactory function returning the options.`,
+      );
+    }
+    const provider: FactoryProvider = {
+      provide: getDynamicSupervisorToken(server),
+      useFactory: async (runtime: GenServerRuntime, moduleRef: ModuleRef, ...deps: never[]) =>
+        runtime.dynamic(server, (await options.useFactory(...deps)) ?? {}, moduleRef),
+      inject: [GenServerRuntime, ModuleRef, ...(options.inject ?? [])],
+    };
+    return {
+      module: GenServerModule,
+      imports: options.imports ?? [],
+      providers: [provider],
+      exports: [provider.provide],
+    };
   }
 
   /**

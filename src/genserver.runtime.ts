@@ -33,6 +33,7 @@ import type { GenServerTestingHooks } from './interfaces/genserver-testing.inter
 import { mockedDefinition } from './mocked-definition.js';
 import type { PeriodicOptions } from './interfaces/periodic-options.interface.js';
 import { toPeriodicSpec } from './periodic-definition.js';
+import { parseDuration } from './runtime/periodic/duration.js';
 import type { PeriodicJob, PeriodicSpec } from './runtime/periodic/periodic-job.js';
 import {
   Agent,
@@ -441,7 +442,8 @@ export class GenServerRuntime {
           return (make as () => object)();
         }),
         maxChildren: options.maxChildren,
-        idleTimeout: options.idleTimeout,
+        idleTimeout:
+          options.idleTimeout === undefined ? undefined : parseDuration(options.idleTimeout, 'idleTimeout'),
         maxRestarts: options.maxRestarts,
         withinMs: options.withinMs,
         ...this.processOptions(),

@@ -4,7 +4,8 @@
  * "Elixir GenServers for Web Developers": one process per game.
  *
  * The example app's `GamesModule` (apps/example/src/games/), driven over HTTP. Each tic-tac-toe game is a
- * `GameServer`, a dynamic child keyed by its id (`GenServerModule.forDynamic`), found through the
+ * `GameServer`, a dynamic child keyed by its id (`GenServerModule.forDynamicAsync`, its idle timeout from the
+ * injectable `GamesOptions`), found through the
  * `GenServerRegistry`. A refused move — not your turn, a taken cell, off the board, game over, a stranger,
  * a game not started — is a domain outcome: the game REPLIES `{ ok: false, error }`, keeps its state and
  * does not crash; the `Games` service turns it into a 409 or 422 naming the error. A game nobody sent a
@@ -21,6 +22,7 @@ import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testin
 import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
 import { GameServer } from '../apps/example/src/games/game.server.js';
 import { GamesModule } from '../apps/example/src/games/games.module.js';
+import { GamesOptions } from '../apps/example/src/games/games.options.js';
 
 const MINUTE = 60_000;
 
@@ -227,6 +229,21 @@ describe('scenario: a board game in its own process', () => {
     await http.get(`/games/${id}`).expect(404);
     await http.post(`/games/${id}/moves`).send({ player: 'ana', cell: 8 }).expect(404);
     expect(harness.events.types(GameServer, id)).toEqual(['started', 'stopped']);
-    expect(log).toHaveBeenLastCalledWith('game-1 closed: no message for 120 s');
+    expect(log).toHaveBeenLastCalledWith('game-1 closed: no message for 2m (idle timeout)');
+  });
+
+  it('takes its idle timeout from GamesOptions, which a test (or configuration) can change', async () => {
+    await harness.close();
+    harness = await GenServerTesting.start(
+      Test.createTestingModule({ imports: [GenServerModule.forRoot(), GamesModule] })
+        .overrideProvider(GamesOptions)
+        .useValue({ idleTimeout: '10s' }),
+      { http: true },
+    );
+    http = request(harness.app.getHttpServer());
+    const id = await startGame();
+    await harness.advanceBy('10s');
+    await http.get(`/games/${id}`).expect(404);
+    expect(log).toHaveBeenLastCalledWith('game-1 closed: no message for 10s (idle timeout)');
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type ExitReason, GenServer, HandleCall, Init, Terminate } from 'nestjs-genserver';
-import { GAMES_OPTIONS } from './games.options.js';
+import { GamesOptions } from './games.options.js';
 import { type Cell, GameError, type GameStatus, isCell, type Mark, winnerOf } from './tic-tac-toe.js';
 
 /** The start arguments of a game. */
@@ -42,6 +42,8 @@ export class GameServer {
   status: GameStatus = 'waiting';
   winner: string | null = null;
   private moves = 0;
+
+  constructor(private readonly options: GamesOptions) {}
 
   @Init() open({ id }: GameArgs): void {
     this.id = id;
@@ -103,7 +105,7 @@ export class GameServer {
   /** Reason `normal` is the idle eviction: the only way a game stops on its own. */
   @Terminate() close(reason: ExitReason): void {
     if (reason === 'normal') {
-      this.logger.log(`${this.id} closed: no message for ${GAMES_OPTIONS.idleTimeoutMs / 1000} s`);
+      this.logger.log(`${this.id} closed: no message for ${this.options.idleTimeout} (idle timeout)`);
     }
   }
 
