@@ -17,14 +17,11 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
 import { AccountsModule } from '../apps/example/src/accounts/accounts.module.js';
 import { AccountsOptions } from '../apps/example/src/accounts/accounts.options.js';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 
 const START = Date.parse('2026-03-05T10:00:00Z');
 
@@ -38,10 +35,7 @@ describe('scenario: account setup as supervised transient tasks', () => {
   async function start(options?: AccountsOptions): Promise<void> {
     errorLog = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     infoLog = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    let builder = Test.createTestingModule({
-      imports: [GenServerModule.forRoot(), AccountsModule],
-      providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-    });
+    let builder = scenarioModule(AccountsModule);
     if (options !== undefined) builder = builder.overrideProvider(AccountsOptions).useValue(options);
     harness = await GenServerTesting.start(builder, { http: true, now: START });
     http = request(harness.app.getHttpServer());

@@ -14,12 +14,9 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 import { GameServer } from '../apps/example/src/games/game.server.js';
 import { GamesModule } from '../apps/example/src/games/games.module.js';
 import { GamesOptions } from '../apps/example/src/games/games.options.js';
@@ -34,13 +31,10 @@ describe('scenario: a board game in its own process', () => {
   beforeEach(async () => {
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    harness = await GenServerTesting.start(
-      Test.createTestingModule({
-        imports: [GenServerModule.forRoot(), GamesModule],
-        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-      }),
-      { http: true, now: '2026-03-05T10:17:42Z' },
-    );
+    harness = await GenServerTesting.start(scenarioModule(GamesModule), {
+      http: true,
+      now: '2026-03-05T10:17:42Z',
+    });
     http = request(harness.app.getHttpServer());
     log.mockClear(); // Nest's bootstrap lines
   });
@@ -235,9 +229,7 @@ describe('scenario: a board game in its own process', () => {
   it('takes its idle timeout from GamesOptions, which a test (or configuration) can change', async () => {
     await harness.close();
     harness = await GenServerTesting.start(
-      Test.createTestingModule({ imports: [GenServerModule.forRoot(), GamesModule] })
-        .overrideProvider(GamesOptions)
-        .useValue({ idleTimeout: '10s' }),
+      scenarioModule(GamesModule).overrideProvider(GamesOptions).useValue({ idleTimeout: '10s' }),
       { http: true },
     );
     http = request(harness.app.getHttpServer());

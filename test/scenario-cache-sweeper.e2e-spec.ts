@@ -16,15 +16,12 @@
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
 import { CacheModule } from '../apps/example/src/cache/cache.module.js';
 import { CacheOptions } from '../apps/example/src/cache/cache.options.js';
 import { CacheServer } from '../apps/example/src/cache/cache.server.js';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 
 describe('Scenario: a GenServer cache with a periodic sweeper', () => {
   let harness: GenServerHarness<INestApplication>;
@@ -36,10 +33,7 @@ describe('Scenario: a GenServer cache with a periodic sweeper', () => {
 
   beforeEach(async () => {
     harness = await GenServerTesting.start(
-      Test.createTestingModule({
-        imports: [GenServerModule.forRoot(), CacheModule],
-        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-      })
+      scenarioModule(CacheModule)
         .overrideProvider(CacheOptions)
         .useValue({ sweepEvery: '1m', defaultTtl: '5m' }),
       { http: true, now: '2026-03-05T10:00:00Z' }, // sweeps at 10:01, 10:02, …

@@ -19,12 +19,10 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { type Duration, GenServerModule } from 'nestjs-genserver';
+import { type Duration } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 import { CacheWarmer } from '../apps/example/src/warmer/cache-warmer.server.js';
 import { type Product, ProductDatabase } from '../apps/example/src/warmer/product-database.js';
 import { WarmerModule } from '../apps/example/src/warmer/warmer.module.js';
@@ -42,12 +40,7 @@ describe('Scenario: a cache warmer that cools down when idle', () => {
 
   /** The warmer module over HTTP, its idle timeout pinned (the article's 10 minutes) or the app's. */
   const start = async (idleAfter: Duration | undefined) => {
-    let builder = Test.createTestingModule({
-      imports: [GenServerModule.forRoot(), WarmerModule],
-      providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-    })
-      .overrideProvider(ProductDatabase)
-      .useValue(db);
+    let builder = scenarioModule(WarmerModule).overrideProvider(ProductDatabase).useValue(db);
     if (idleAfter !== undefined) builder = builder.overrideProvider(WarmerOptions).useValue({ idleAfter });
     harness = await GenServerTesting.start(builder, { http: true, now: '2026-03-05T10:00:00Z' });
     http = request(harness.app.getHttpServer());

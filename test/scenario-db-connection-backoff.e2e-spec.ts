@@ -22,7 +22,6 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger, type Type } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -38,7 +37,7 @@ import { DatabaseModule } from '../apps/example/src/database/database.module.js'
 import { DatabaseOptions } from '../apps/example/src/database/database.options.js';
 import { DbConnection } from '../apps/example/src/database/db-connection.server.js';
 import { type Connection, FakeDatabase } from '../apps/example/src/database/fake-database.js';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 
 const START = Date.parse('2026-03-05T10:00:00Z');
 const at = (ms: number) => new Date(START + ms).toISOString();
@@ -55,10 +54,7 @@ describe('scenario: a GenServer owns the database connection and reconnects with
   async function start(options?: DatabaseOptions): Promise<void> {
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    let builder = Test.createTestingModule({
-      imports: [GenServerModule.forRoot(), DatabaseModule],
-      providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-    });
+    let builder = scenarioModule(DatabaseModule);
     if (options !== undefined) builder = builder.overrideProvider(DatabaseOptions).useValue(options);
     harness = await GenServerTesting.start(builder, { http: true, now: START });
     http = request(harness.app.getHttpServer());

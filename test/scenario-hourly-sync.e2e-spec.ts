@@ -17,12 +17,9 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 import { PriceFeed, PriceFeedUnavailableError } from '../apps/example/src/prices/price-feed.js';
 import { PriceSync } from '../apps/example/src/prices/price-sync.server.js';
 import { PricesModule } from '../apps/example/src/prices/prices.module.js';
@@ -44,10 +41,7 @@ describe('Scenario: the hourly price sync, on the hour, with no drift', () => {
   beforeEach(async () => {
     feed = { fetch: jest.fn(async () => 1250) };
     harness = await GenServerTesting.start(
-      Test.createTestingModule({
-        imports: [GenServerModule.forRoot(), PricesModule],
-        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-      })
+      scenarioModule(PricesModule)
         .overrideProvider(PriceFeed)
         .useValue(feed)
         .overrideProvider(PricesOptions)

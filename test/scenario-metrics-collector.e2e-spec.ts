@@ -16,12 +16,9 @@
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 import { MetricsCollector, type Sample } from '../apps/example/src/metrics/metrics-collector.server.js';
 import { MetricsModule } from '../apps/example/src/metrics/metrics.module.js';
 import { MetricsOptions } from '../apps/example/src/metrics/metrics.options.js';
@@ -36,10 +33,7 @@ describe('Scenario: a metrics collector on a fixed rate', () => {
 
   beforeEach(async () => {
     harness = await GenServerTesting.start(
-      Test.createTestingModule({
-        imports: [GenServerModule.forRoot(), MetricsModule],
-        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-      })
+      scenarioModule(MetricsModule)
         .overrideProvider(MetricsOptions)
         .useValue({ every: '5s', keep: 3, warnLateMs: 100 }),
       { http: true, now: '2026-03-05T10:00:00Z' },

@@ -14,12 +14,9 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { GenServerModule } from 'nestjs-genserver';
 import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { GenServerErrorsFilter } from '../apps/example/src/genserver-errors.filter.js';
+import { scenarioModule } from './scenario-module.js';
 import { OrderServer } from '../apps/example/src/orders/order.server.js';
 import { InvalidTransitionError } from '../apps/example/src/orders/order-transitions.js';
 import { OrdersModule } from '../apps/example/src/orders/orders.module.js';
@@ -32,13 +29,10 @@ describe('scenario: an order is a state machine in its own process', () => {
   beforeEach(async () => {
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    harness = await GenServerTesting.start(
-      Test.createTestingModule({
-        imports: [GenServerModule.forRoot(), OrdersModule],
-        providers: [{ provide: APP_FILTER, useClass: GenServerErrorsFilter }],
-      }),
-      { http: true, now: '2026-03-05T10:17:42Z' },
-    );
+    harness = await GenServerTesting.start(scenarioModule(OrdersModule), {
+      http: true,
+      now: '2026-03-05T10:17:42Z',
+    });
     http = request(harness.app.getHttpServer());
     log.mockClear(); // Nest's bootstrap lines
   });
