@@ -106,13 +106,7 @@ export class GenServerModule {
    */
   static forDynamic(server: Type<object>, options: DynamicSupervisorModuleOptions = {}): DynamicModule {
     assertServer(server, 'it is passed to GenServerModule.forDynamic()');
-    const provider: FactoryProvider = {
-      provide: getDynamicSupervisorToken(server),
-      useFactory: (runtime: GenServerRuntime, moduleRef: ModuleRef) =>
-        runtime.dynamic(server, options, moduleRef),
-      inject: [GenServerRuntime, ModuleRef],
-    };
-    return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
+    return dynamicSupervisorModule(server, { useFactory: () => options });
   }
 
   /**
@@ -132,18 +126,7 @@ export class GenServerModule {
         `GenServerModule.forDynamicAsync(${server.name}) needs a useFactory function returning the options.`,
       );
     }
-    const provider: FactoryProvider = {
-      provide: getDynamicSupervisorToken(server),
-      useFactory: async (runtime: GenServerRuntime, moduleRef: ModuleRef, ...deps: never[]) =>
-        runtime.dynamic(server, (await options.useFactory(...deps)) ?? {}, moduleRef),
-      inject: [GenServerRuntime, ModuleRef, ...(options.inject ?? [])],
-    };
-    return {
-      module: GenServerModule,
-      imports: options.imports ?? [],
-      providers: [provider],
-      exports: [provider.provide],
-    };
+    return dynamicSupervisorModule(server, options);
   }
 
   /**
@@ -168,6 +151,25 @@ export class GenServerModule {
     };
     return { module: GenServerModule, providers: [provider], exports: [provider.provide] };
   }
+}
+
+/** The module providing `server`'s DynamicSupervisorRef, made from the options the factory resolves. */
+function dynamicSupervisorModule(
+  server: Type<object>,
+  options: DynamicSupervisorModuleAsyncOptions,
+): DynamicModule {
+  const provider: FactoryProvider = {
+    provide: getDynamicSupervisorToken(server),
+    useFactory: async (runtime: GenServerRuntime, moduleRef: ModuleRef, ...deps: never[]) =>
+      runtime.dynamic(server, (await options.useFactory(...deps)) ?? {}, moduleRef),
+    inject: [GenServerRuntime, ModuleRef, ...(options.inject ?? [])],
+  };
+  return {
+    module: GenServerModule,
+    imports: options.imports ?? [],
+    providers: [provider],
+    exports: [provider.provide],
+  };
 }
 
 function assertServer(server: Type<object>, where: string): void {
