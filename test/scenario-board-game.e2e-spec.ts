@@ -15,8 +15,8 @@ import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger } from '@nestjs/common';
 import request from 'supertest';
-import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { scenarioModule } from './scenario-module.js';
+import type { GenServerHarness } from 'nestjs-genserver/testing';
+import { scenarioModule, startScenario } from './scenario-module.js';
 import { GameServer } from '../apps/example/src/games/game.server.js';
 import { GamesModule } from '../apps/example/src/games/games.module.js';
 import { GamesOptions } from '../apps/example/src/games/games.options.js';
@@ -29,14 +29,7 @@ describe('scenario: a board game in its own process', () => {
   let log: jest.Spied<Logger['log']>;
 
   beforeEach(async () => {
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    harness = await GenServerTesting.start(scenarioModule(GamesModule), {
-      http: true,
-      now: '2026-03-05T10:17:42Z',
-    });
-    http = request(harness.app.getHttpServer());
-    log.mockClear(); // Nest's bootstrap lines
+    ({ harness, http, log } = await startScenario(scenarioModule(GamesModule)));
   });
   afterEach(async () => {
     await harness.close();
@@ -228,11 +221,9 @@ describe('scenario: a board game in its own process', () => {
 
   it('takes its idle timeout from GamesOptions, which a test (or configuration) can change', async () => {
     await harness.close();
-    harness = await GenServerTesting.start(
+    ({ harness, http } = await startScenario(
       scenarioModule(GamesModule).overrideProvider(GamesOptions).useValue({ idleTimeout: '10s' }),
-      { http: true },
-    );
-    http = request(harness.app.getHttpServer());
+    ));
     const id = await startGame();
     await harness.advanceBy('10s');
     await http.get(`/games/${id}`).expect(404);

@@ -15,8 +15,8 @@ import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import { type INestApplication, Logger } from '@nestjs/common';
 import request from 'supertest';
-import { GenServerTesting, type GenServerHarness } from 'nestjs-genserver/testing';
-import { scenarioModule } from './scenario-module.js';
+import type { GenServerHarness } from 'nestjs-genserver/testing';
+import { scenarioModule, startScenario } from './scenario-module.js';
 import { OrderServer } from '../apps/example/src/orders/order.server.js';
 import { InvalidTransitionError } from '../apps/example/src/orders/order-transitions.js';
 import { OrdersModule } from '../apps/example/src/orders/orders.module.js';
@@ -27,14 +27,7 @@ describe('scenario: an order is a state machine in its own process', () => {
   let log: jest.Spied<Logger['log']>;
 
   beforeEach(async () => {
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    harness = await GenServerTesting.start(scenarioModule(OrdersModule), {
-      http: true,
-      now: '2026-03-05T10:17:42Z',
-    });
-    http = request(harness.app.getHttpServer());
-    log.mockClear(); // Nest's bootstrap lines
+    ({ harness, http, log } = await startScenario(scenarioModule(OrdersModule)));
   });
   afterEach(async () => {
     await harness.close();
