@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -29,7 +30,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const modules = join(root, 'node_modules');
 const cli = join(modules, '@nestjs/cli');
 const bin = {
-  nest: join(cli, 'bin/nest.js'),
+  nest: '', // the workspace's copy of @nestjs/cli: it finds collections from where it is installed
   schematics: join(modules, '@angular-devkit/schematics-cli/bin/schematics.js'),
   tsc: join(modules, 'typescript/bin/tsc'),
   vitest: join(modules, 'vitest/vitest.mjs'),
@@ -91,6 +92,10 @@ beforeAll(async () => {
     '@angular-devkit/core': join(nested, '@angular-devkit/core'),
     '@angular-devkit/schematics': join(nested, '@angular-devkit/schematics'),
   });
+  // A copy, not a link: the CLI resolves collections from its own folder, as in an app it is installed in.
+  rmSync(join(workspace, 'node_modules/@nestjs/cli'));
+  cpSync(cli, join(workspace, 'node_modules/@nestjs/cli'), { recursive: true, verbatimSymlinks: true });
+  bin.nest = join(workspace, 'node_modules/@nestjs/cli/bin/nest.js');
   await sh('tar', ['-xzf', join(workspace, packed[0]!.filename), '-C', workspace], workspace);
   await sh('mv', [join(workspace, 'package'), join(workspace, 'node_modules/nestjs-genserver')], workspace);
 
@@ -179,6 +184,21 @@ describe.each([
     expect(read(app(), 'src/app.module.ts')).toContain('NightlyServer]');
   }, 60_000);
 
+  it("as the project's default collection, serves its generators and Nest's own without -c", async () => {
+    const config = JSON.parse(read(app(), 'nest-cli.json')) as Record<string, unknown>;
+    writeFileSync(
+      join(app(), 'nest-cli.json'),
+      JSON.stringify({ ...config, collection: 'nestjs-genserver' }),
+    );
+
+    await nest(app(), 'g', 'genserver', 'orders');
+    await nest(app(), 'g', 'service', 'users');
+
+    expect(read(app(), 'src/orders/orders.server.ts')).toContain('export class OrdersServer {');
+    expect(read(app(), 'src/users/users.service.ts')).toContain('export class UsersService {');
+    expect(read(app(), 'src/app.module.ts')).toContain('OrdersServer');
+  }, 60_000);
+
   it('compiles with its generated code, and boots with every generated server running', async () => {
     await node([bin.tsc, '-p', 'tsconfig.json', '--noEmit'], app());
     await nest(app(), 'build');
@@ -194,6 +214,7 @@ describe.each([
         'PriceSyncServer running',
         'BillingSupervisor running',
         'NightlyServer running',
+        'OrdersServer running',
       ]),
     );
   }, 120_000);
