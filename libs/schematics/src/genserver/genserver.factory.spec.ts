@@ -81,6 +81,21 @@ describe('genserver schematic', () => {
     expect(suffixed.exists('src/prices/prices.server.test.ts')).toBe(true);
   });
 
+  it("--format runs Prettier over what it writes, with the project's config", async () => {
+    const app = await nestAppTree();
+    app.overwrite('.prettierrc', JSON.stringify({ singleQuote: false, semi: false }));
+
+    const tree = await run('genserver', { name: 'prices', format: true }, app);
+
+    expect(tree.readText('src/prices/prices.server.ts')).toContain('from "nestjs-genserver"\n');
+    expect(tree.readText('src/prices/prices.server.spec.ts')).toContain(
+      'import { Test } from "@nestjs/testing"\n',
+    );
+    expect(tree.readText('src/app.module.ts')).toContain(
+      'import { PricesServer } from "./prices/prices.server"\n',
+    );
+  });
+
   it('--skip-import leaves every module as it was', async () => {
     const app = await nestAppTree();
     const before = app.readText('src/app.module.ts');

@@ -12,6 +12,6 @@ import { resolveTarget } from '../utils/target.js';
 export function main(options: GeneratorOptions): Rule {
   return (tree: Tree) => {
     const target = resolveTarget(tree, options, 'server');
-    return chain([declareInModule(target), renderFiles(target), formatIfAsked(options, target)]);
+    return chain([declareInModule(target), renderFiles(target), formatIfAsked(options)]);
   };
 }

@@ -27,11 +27,7 @@ export function main(options: PeriodicOptions): Rule {
   return (tree: Tree) => {
     const decorator = periodicDecorator(options);
     const target = resolveTarget(tree, options, 'server');
-    return chain([
-      declareInModule(target),
-      renderFiles(target, { decorator }),
-      formatIfAsked(options, target),
-    ]);
+    return chain([declareInModule(target), renderFiles(target, { decorator }), formatIfAsked(options)]);
   };
 }
 

@@ -19,10 +19,6 @@ export function main(options: SupervisorOptions): Rule {
   return (tree: Tree) => {
     const target = resolveTarget(tree, options, 'supervisor');
     const strategy = options.strategy ?? 'one_for_one';
-    return chain([
-      declareInModule(target),
-      renderFiles(target, { strategy }),
-      formatIfAsked(options, target),
-    ]);
+    return chain([declareInModule(target), renderFiles(target, { strategy }), formatIfAsked(options)]);
   };
 }
