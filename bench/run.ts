@@ -1,34 +1,52 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Mutex } from 'async-mutex';
 import { measure } from 'mitata';
 import { GenServerModule, GenServerRuntime, ServerProcess, type ServerRef } from 'nestjs-genserver';
+import { formatBootstrap, measureBootstrap } from './bootstrap.js';
+import { manyClients, oneCallEach } from './concurrency.js';
 import { Counter } from './counter.js';
+import { counterActor, incrementActor } from './counter-machine.js';
 import { HandMailbox } from './hand-mailbox.js';
+import { SMOKE, sampling, size, verdict } from './mode.js';
 import { measurePeriodic, type PeriodicFigures } from './periodic.js';
 import { measureSupervision, type SupervisionFigures } from './supervision.js';
 import { formatTasks, measureTasks } from './tasks.js';
 
 /**
  * One run, every figure against baselines measured in the same run: a direct method call (the floor)
- * and a hand-written mailbox (the baseline). Prints a Markdown table; writes JSON to bench/results.json.
+ * and a hand-written mailbox (the baseline), next to what a Node developer would reach for instead
+ * (async-mutex, an xstate actor). Prints a Markdown table; writes JSON to bench/results.json (smoke
+ * mode, see mode.ts: to a temporary file).
  */
+
+/** Which hand-mailbox row a row is read against. */
+type Group = 'call' | 'concurrent' | 'cast' | 'clients' | 'servers';
 
 interface Row {
   name: string;
+  group: Group;
   p50: number;
   p99: number;
   vsHand?: number;
   note?: string;
 }
 
-const BATCH = 1000;
+const BATCH = size(1000, 10);
+/** Many clients, one server: callers at once, each making this many calls one after another. */
+const CLIENTS = size(100, 5);
+const CALLS_EACH = size(10, 2);
+/** Many servers, one client each. */
+const SERVERS = size(10_000, 10);
 const rows: Row[] = [];
 
-async function perOp(name: string, fn: () => unknown, opsPerIteration = 1): Promise<Row> {
-  const stats = await measure(fn, { min_cpu_time: 400e6, warmup_samples: 50 } as never);
-  const row = { name, p50: stats.p50 / opsPerIteration, p99: stats.p99 / opsPerIteration };
+async function perOp(name: string, group: Group, fn: () => unknown, opsPerIteration = 1): Promise<Row> {
+  const stats = await measure(fn, sampling(400e6) as never);
+  const row = { name, group, p50: stats.p50 / opsPerIteration, p99: stats.p99 / opsPerIteration };
   rows.push(row);
   return row;
 }
@@ -46,6 +64,10 @@ function newProcess(): ServerProcess<Counter> {
 @Module({ imports: [GenServerModule.forRoot()], providers: [Counter] })
 class BenchModule {}
 
+/** The same counter class as dynamic children (one per entity, as `forDynamic` is used). */
+@Module({ imports: [GenServerModule.forRoot(), GenServerModule.forDynamic(Counter)] })
+class ManyModule {}
+
 async function main(): Promise<void> {
   const direct = new Counter();
   const hand = new HandMailbox(new Counter());
@@ -53,13 +75,31 @@ async function main(): Promise<void> {
   await process.start();
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   const ref: ServerRef<Counter> = app.get(GenServerRuntime).ref(Counter);
+  // async-mutex around a plain counter; the callbacks are made once, so a call allocates only what
+  // runExclusive does.
+  const mutex = new Mutex();
+  const locked = new Counter();
+  const mutexIncrement = () => locked.increment(1);
+  const mutexAdd = () => locked.add(1);
+  const actor = counterActor();
+  const ADD = { type: 'add', by: 1 } as const;
 
   const ARGS = [1];
   // Latency: one call at a time, awaited.
-  const floor = await perOp('direct `await obj.increment(1)` (floor)', async () => await direct.increment(1));
-  const handCall = await perOp('hand mailbox call (baseline)', () => hand.call('increment', ARGS));
-  const rtCall = await perOp('runtime ServerProcess.call', () => process.call('increment', ARGS));
-  const refCall = await perOp('Nest ServerRef.call', () => ref.call('increment', 1));
+  const floor = await perOp(
+    'direct `await obj.increment(1)` (floor)',
+    'call',
+    async () => await direct.increment(1),
+  );
+  await perOp('hand mailbox call (baseline)', 'call', () => hand.call('increment', ARGS));
+  await perOp('async-mutex `runExclusive(() => counter.increment(1))`', 'call', () =>
+    mutex.runExclusive(mutexIncrement),
+  );
+  await perOp('xstate actor, `increment` event with a `reply` resolver', 'call', () =>
+    incrementActor(actor, 1),
+  );
+  const rtCall = await perOp('runtime ServerProcess.call', 'call', () => process.call('increment', ARGS));
+  const refCall = await perOp('Nest ServerRef.call', 'call', () => ref.call('increment', 1));
 
   // Throughput: 1000 calls in flight, then awaited together.
   const batch = (call: () => Promise<unknown>) => () => {
@@ -67,18 +107,33 @@ async function main(): Promise<void> {
     for (let i = 0; i < BATCH; i++) all[i] = call();
     return Promise.all(all);
   };
-  const handBatch = await perOp(
+  await perOp(
     `hand mailbox call ×${BATCH} concurrent (per call)`,
+    'concurrent',
     batch(() => hand.call('increment', ARGS)),
+    BATCH,
+  );
+  await perOp(
+    `async-mutex runExclusive ×${BATCH} concurrent (per call)`,
+    'concurrent',
+    batch(() => mutex.runExclusive(mutexIncrement)),
+    BATCH,
+  );
+  await perOp(
+    `xstate actor request ×${BATCH} concurrent (per call)`,
+    'concurrent',
+    batch(() => incrementActor(actor, 1)),
     BATCH,
   );
   const rtBatch = await perOp(
     `runtime call ×${BATCH} concurrent (per call)`,
+    'concurrent',
     batch(() => process.call('increment', ARGS)),
     BATCH,
   );
   const refBatch = await perOp(
     `ServerRef call ×${BATCH} concurrent (per call)`,
+    'concurrent',
     batch(() => ref.call('increment', 1)),
     BATCH,
   );
@@ -88,16 +143,36 @@ async function main(): Promise<void> {
     for (let i = 0; i < BATCH; i++) cast();
     return flush();
   };
-  const handCast = await perOp(
+  await perOp(
     `hand mailbox cast ×${BATCH} + drain (per cast)`,
+    'cast',
     castBatch(
       () => hand.cast('add', ARGS),
       () => hand.call('increment', ARGS),
     ),
     BATCH,
   );
+  await perOp(
+    `async-mutex runExclusive not awaited ×${BATCH} + drain (per cast)`,
+    'cast',
+    castBatch(
+      () => void mutex.runExclusive(mutexAdd),
+      () => mutex.runExclusive(mutexIncrement),
+    ),
+    BATCH,
+  );
+  await perOp(
+    `xstate \`actor.send\` ×${BATCH} + drain (per cast)`,
+    'cast',
+    castBatch(
+      () => actor.send(ADD),
+      () => incrementActor(actor, 1),
+    ),
+    BATCH,
+  );
   const rtCast = await perOp(
     `runtime cast ×${BATCH} + drain (per cast)`,
+    'cast',
     castBatch(
       () => process.cast('add', ARGS),
       () => process.call('increment', ARGS),
@@ -106,6 +181,7 @@ async function main(): Promise<void> {
   );
   await perOp(
     `ServerRef cast ×${BATCH} + drain (per cast)`,
+    'cast',
     castBatch(
       () => ref.cast('add', 1),
       () => ref.call('increment', 1),
@@ -113,36 +189,63 @@ async function main(): Promise<void> {
     BATCH,
   );
 
-  for (const row of rows) {
-    const base = row.name.includes('concurrent')
-      ? handBatch
-      : row.name.includes('cast')
-        ? handCast
-        : handCall;
-    row.vsHand = row.p50 / base.p50;
-  }
+  // Many clients, one server: each client awaits its reply before its next call.
+  const clients = `${CLIENTS} clients × ${CALLS_EACH} sequential calls, one server (per call)`;
+  await perOp(
+    `hand mailbox, ${clients}`,
+    'clients',
+    manyClients(() => hand.call('increment', ARGS), CLIENTS, CALLS_EACH),
+    CLIENTS * CALLS_EACH,
+  );
+  const rtClients = await perOp(
+    `runtime ServerProcess.call, ${clients}`,
+    'clients',
+    manyClients(() => process.call('increment', ARGS), CLIENTS, CALLS_EACH),
+    CLIENTS * CALLS_EACH,
+  );
+  const refClients = await perOp(
+    `Nest ServerRef.call, ${clients}`,
+    'clients',
+    manyClients(() => ref.call('increment', 1), CLIENTS, CALLS_EACH),
+    CLIENTS * CALLS_EACH,
+  );
+  actor.stop();
+  await app.close();
+
+  // Many servers, one client each: one call to every server, all in flight at once.
+  const { runtime: rtServers, ref: refServers } = await manyServers();
+
+  // Each row against the hand mailbox of its group: the first row of the group that is not the floor.
+  const hands = new Map<Group, Row>();
+  for (const row of rows) if (row !== floor && !hands.has(row.group)) hands.set(row.group, row);
+  const vsHand = (row: Row): number => row.p50 / (hands.get(row.group) as Row).p50;
+  for (const row of rows) row.vsHand = vsHand(row);
   floor.note = 'no mailbox at all';
 
   // Cast cost with N messages already queued (the server is held busy so nothing drains).
   const queued: Queued[] = [];
-  await castWithQueued(1_000); // warm-up: a first pass measures the JIT, not the mailbox
-  for (const n of [1_000, 100_000, 1_000_000]) queued.push(await castWithQueued(n));
+  await castWithQueued(size(1_000, 10)); // warm-up: a first pass measures the JIT, not the mailbox
+  for (const n of size([1_000, 100_000, 1_000_000], [10, 100, 1000])) queued.push(await castWithQueued(n));
   const flatness = Math.max(...queued.map((q) => q.enqueueNs)) / Math.min(...queued.map((q) => q.enqueueNs));
 
-  await app.close();
   await process.stop();
 
+  const bootstrap = await measureBootstrap();
   const supervision = await measureSupervision();
   const { restart, dynamic, idle } = supervision;
   const tasks = await measureTasks();
   const periodic = await measurePeriodic();
 
   const targets = {
-    runtimeCallVsHand: { value: rtCall.p50 / handCall.p50, target: 1.5 },
-    runtimeConcurrentCallVsHand: { value: rtBatch.p50 / handBatch.p50, target: 1.5 },
-    serverRefCallVsHand: { value: refCall.p50 / handCall.p50, target: 2 },
-    serverRefConcurrentCallVsHand: { value: refBatch.p50 / handBatch.p50, target: 2 },
-    runtimeCastVsHand: { value: rtCast.p50 / handCast.p50, target: 1.5 },
+    runtimeCallVsHand: { value: vsHand(rtCall), target: 1.5 },
+    runtimeConcurrentCallVsHand: { value: vsHand(rtBatch), target: 1.5 },
+    serverRefCallVsHand: { value: vsHand(refCall), target: 2 },
+    serverRefConcurrentCallVsHand: { value: vsHand(refBatch), target: 2 },
+    runtimeManyClientsVsHand: { value: vsHand(rtClients), target: 1.5 },
+    serverRefManyClientsVsHand: { value: vsHand(refClients), target: 2 },
+    runtimeManyServersVsHand: { value: vsHand(rtServers), target: 1.5 },
+    serverRefManyServersVsHand: { value: vsHand(refServers), target: 2 },
+    runtimeCastVsHand: { value: vsHand(rtCast), target: 1.5 },
     castFlatness1kTo1M: { value: flatness, target: 1.5 },
   };
   const absolute = {
@@ -185,18 +288,24 @@ async function main(): Promise<void> {
     },
   };
   print(queued, targets);
+  console.log(formatBootstrap(bootstrap));
   printSupervision(supervision, absolute);
   console.log(formatTasks(tasks));
   printPeriodic(periodic, periodicTargets);
+  const results = SMOKE
+    ? join(tmpdir(), 'nestjs-genserver-bench-smoke.json')
+    : new URL('../../bench/results.json', import.meta.url);
   writeFileSync(
-    new URL('../../bench/results.json', import.meta.url),
+    results,
     JSON.stringify(
       {
         node: process_version(),
         date: new Date().toISOString(),
+        smoke: SMOKE,
         rows,
         queued,
         targets,
+        bootstrap,
         supervision,
         absolute,
         tasks,
@@ -206,6 +315,50 @@ async function main(): Promise<void> {
       2,
     ),
   );
+  if (SMOKE) console.log(`\nSmoke run: JSON written to ${results}; bench/results.json left as it was.`);
+}
+
+/**
+ * Many servers, one client each: `SERVERS` hand mailboxes (each around its own counter), `SERVERS`
+ * started `ServerProcess`es, and `SERVERS` dynamic children of one `forDynamic` class in a Nest app,
+ * reached through their `ServerRef`s. Every iteration sends one call to each server, all in flight at once.
+ */
+async function manyServers(): Promise<{ hand: Row; runtime: Row; ref: Row }> {
+  const ARGS = [1];
+  const each = `×${SERVERS.toLocaleString('en')} servers, one call each, all in flight (per call)`;
+  const hands = Array.from({ length: SERVERS }, () => new HandMailbox(new Counter()));
+  const hand = await perOp(
+    `hand mailbox ${each}`,
+    'servers',
+    oneCallEach(hands, (h) => h.call('increment', ARGS)),
+    SERVERS,
+  );
+  hands.length = 0;
+
+  const processes = Array.from({ length: SERVERS }, newProcess);
+  await Promise.all(processes.map((p) => p.start()));
+  const runtime = await perOp(
+    `runtime ServerProcess.call ${each}`,
+    'servers',
+    oneCallEach(processes, (p) => p.call('increment', ARGS)),
+    SERVERS,
+  );
+  await Promise.all(processes.map((p) => p.stop()));
+  processes.length = 0;
+
+  const app = await NestFactory.createApplicationContext(ManyModule, { logger: false });
+  const games = app.get(GenServerRuntime).dynamicRef(Counter);
+  if (games === undefined) throw new Error('bench: no dynamic supervisor for Counter');
+  const refs: ServerRef<Counter>[] = [];
+  for (let i = 0; i < SERVERS; i++) refs.push(await games.startChild());
+  const ref = await perOp(
+    `Nest ServerRef.call, dynamic children ${each}`,
+    'servers',
+    oneCallEach(refs, (r) => r.call('increment', 1)),
+    SERVERS,
+  );
+  await app.close();
+  return { hand, runtime, ref };
 }
 
 interface Queued {
@@ -221,8 +374,8 @@ interface Queued {
  * mailbox is drained (timed separately). The hand mailbox gets the same treatment as the baseline.
  */
 async function castWithQueued(n: number): Promise<Queued> {
-  const M = 10_000;
-  const SAMPLES = n >= 1_000_000 ? 7 : 21;
+  const M = size(10_000, 100);
+  const SAMPLES = size(n >= 1_000_000 ? 7 : 21, 3);
   const p = newProcess();
   await p.start();
   const hand = new HandMailbox(new Counter());
@@ -273,6 +426,13 @@ function fmt(ns: number): string {
 function print(queued: Queued[], targets: Record<string, { value: number; target: number }>): void {
   const out: string[] = [];
   out.push(`# nestjs-genserver bench — ${process_version()}, ${new Date().toISOString()}`, '');
+  if (SMOKE) {
+    out.push(
+      '**SMOKE RUN** (`--smoke` / `BENCH_SMOKE=1`): every case with tiny sizes and sample times. The figures',
+      'mean nothing and no target is judged.',
+      '',
+    );
+  }
   out.push('| case | p50 ns/op | p99 ns/op | × hand mailbox |', '|---|---:|---:|---:|');
   for (const r of rows)
     out.push(`| ${r.name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.vsHand?.toFixed(2) ?? ''} |`);
@@ -288,7 +448,7 @@ function print(queued: Queued[], targets: Record<string, { value: number; target
   }
   out.push('', '| target | measured | limit | ok |', '|---|---:|---:|:-:|');
   for (const [name, t] of Object.entries(targets)) {
-    out.push(`| ${name} | ${t.value.toFixed(2)}× | ≤ ${t.target}× | ${t.value <= t.target ? 'yes' : 'NO'} |`);
+    out.push(`| ${name} | ${t.value.toFixed(2)}× | ≤ ${t.target}× | ${verdict(t.value <= t.target)} |`);
   }
   console.log(out.join('\n'));
 }
@@ -311,14 +471,14 @@ function printSupervision(
     `| start a dynamic child under a key | ${s.dynamic.startKeyedNs.toFixed(0)} ns | |`,
     `| heap per idle dynamic child, beyond the user's fields | ${s.dynamic.bytesPerChild.toFixed(0)} B | a plain instance with the same fields: ${s.dynamic.plainObjectBytes.toFixed(0)} B |`,
     `| heap per dynamic child after one call | ${s.dynamic.bytesAfterCall.toFixed(0)} B | |`,
-    `| CPU of ${s.idle.servers} idle servers over ${s.idle.seconds} s | ${s.idle.cpuMs.toFixed(1)} ms | no servers, same ${s.idle.seconds} s: ${s.idle.baselineCpuMs.toFixed(1)} ms |`,
+    `| CPU of ${s.idle.servers.toLocaleString('en')} idle servers over ${s.idle.seconds} s | ${s.idle.cpuMs.toFixed(1)} ms | no servers, same ${s.idle.seconds} s: ${s.idle.baselineCpuMs.toFixed(1)} ms |`,
     '',
     '| target | measured | limit | ok |',
     '|---|---:|---:|:-:|',
   ];
   for (const [name, t] of Object.entries(targets)) {
     out.push(
-      `| ${name} | ${t.value.toFixed(2)} ${t.unit} | ≤ ${t.target} ${t.unit} | ${t.value <= t.target ? 'yes' : 'NO'} |`,
+      `| ${name} | ${t.value.toFixed(2)} ${t.unit} | ≤ ${t.target} ${t.unit} | ${verdict(t.value <= t.target)} |`,
     );
   }
   console.log(out.join('\n'));
@@ -388,7 +548,7 @@ function printPeriodic(
   for (const [name, x] of Object.entries(targets)) {
     const ok = x.strict ? x.value < x.target : x.value <= x.target;
     out.push(
-      `| ${name} | ${x.value.toFixed(2)} ${x.unit} | ${x.strict ? '<' : '≤'} ${x.target} ${x.unit} | ${ok ? 'yes' : 'NO'} |`,
+      `| ${name} | ${x.value.toFixed(2)} ${x.unit} | ${x.strict ? '<' : '≤'} ${x.target} ${x.unit} | ${verdict(ok)} |`,
     );
   }
   console.log(out.join('\n'));
