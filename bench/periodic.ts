@@ -6,6 +6,7 @@ import {
   type Schedule,
 } from 'nestjs-genserver/runtime';
 import { gc } from './memory.js';
+import { size } from './mode.js';
 
 /**
  * Periodic jobs on the real clock (the default SystemClock), each figure with a baseline from the same run:
@@ -23,14 +24,16 @@ import { gc } from './memory.js';
 
 const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
 
+// Sizes: `size(full, smoke)` (mode.ts); smoke mode only shrinks them, the measurements are unchanged. MANY
+// stays a multiple of 100 (the start slots).
 const PERIOD_MS = 10;
-const TICKS = 1000;
+const TICKS = size(1000, 10);
 const WORK_MS = 1;
-const MANY = 10_000;
-const MANY_PERIOD_MS = 1000;
-const MANY_TICKS = 5;
+const MANY = size(10_000, 100);
+const MANY_PERIOD_MS = size(1000, 100);
+const MANY_TICKS = size(5, 2);
 const IDLE_PERIOD_MS = 60_000;
-const IDLE_SECONDS = 5;
+const IDLE_SECONDS = size(5, 0.2);
 /**
  * A fixed-rate tick is read against the last instant of its grid at most this long after it: ticks come a
  * little early (Node's timers run up to ~1 ms short), and often later, but not by most of a period.

@@ -1,5 +1,6 @@
 import { DynamicSupervisor, ServerProcess, Supervisor, type RuntimeLogger } from 'nestjs-genserver/runtime';
 import { heap } from './memory.js';
+import { size } from './mode.js';
 
 /**
  * Supervision figures, each with a baseline from the same run:
@@ -61,14 +62,15 @@ async function restartLatency(): Promise<SupervisionFigures['restart']> {
   await sup.start();
   const callSamples: number[] = [];
   const restartSamples: number[] = [];
-  for (let i = 0; i < 22_000; i++) {
+  const warm = size(2000, 10);
+  for (let i = 0; i < warm + size(20_000, 50); i++) {
     const t0 = process.hrtime.bigint();
     await worker.call('ping', []);
     const t1 = process.hrtime.bigint();
     await worker.call('boom', []).catch(() => undefined);
     await worker.call('ping', []); // waits through the restart; answered by the new instance
     const t2 = process.hrtime.bigint();
-    if (i >= 2000) {
+    if (i >= warm) {
       callSamples.push(Number(t1 - t0));
       restartSamples.push(Number(t2 - t1));
     }
@@ -177,7 +179,7 @@ async function idleCpu(servers: number, seconds: number): Promise<SupervisionFig
 
 export async function measureSupervision(): Promise<SupervisionFigures> {
   const restart = await restartLatency();
-  const dynamic = await dynamicChildren(1_000_000);
-  const idle = await idleCpu(10_000, 5);
+  const dynamic = await dynamicChildren(size(1_000_000, 10_000));
+  const idle = await idleCpu(size(10_000, 10), size(5, 0.2));
   return { restart, dynamic, idle };
 }

@@ -8,6 +8,7 @@ import {
   type RuntimeLogger,
 } from 'nestjs-genserver/runtime';
 import { heap } from './memory.js';
+import { sampling, size } from './mode.js';
 
 /**
  * Supervised tasks and agents, every figure next to baselines measured in the same run:
@@ -25,11 +26,11 @@ import { heap } from './memory.js';
 const silent: RuntimeLogger = { debug() {}, log() {}, warn() {}, error() {} };
 
 /** Items / tasks per iteration of the throughput cases. */
-const N = 10_000;
+const N = size(10_000, 100);
 const CONCURRENCY = 8;
-const PENDING = 100_000;
-const CAST_BATCH = 1000;
-const ROUNDS = 5;
+const PENDING = size(100_000, 1000);
+const CAST_BATCH = size(1000, 10);
+const ROUNDS = size(5, 1);
 /** Per case and round: at least this much measured time (mitata's `min_cpu_time`, ns). */
 const MIN_CPU_NS = 100e6;
 /** Per case and round, at least this many samples (a sample of a batch case is one whole batch). */
@@ -89,11 +90,14 @@ async function compare(cases: Case[]): Promise<TaskRow[]> {
     for (let j = 0; j < cases.length; j++) {
       const i = (j + round) % cases.length;
       const c = cases[i];
-      const stats = await measure(c.fn, {
-        min_cpu_time: MIN_CPU_NS,
-        min_samples: (c.ops ?? 1) >= N ? MIN_BATCH_SAMPLES : MIN_SAMPLES,
-        warmup_samples: round === 0 ? (c.warmup ?? 50) : Math.min(c.warmup ?? 50, 3),
-      } as never);
+      const stats = await measure(
+        c.fn,
+        sampling(
+          MIN_CPU_NS,
+          (c.ops ?? 1) >= N ? MIN_BATCH_SAMPLES : MIN_SAMPLES,
+          round === 0 ? (c.warmup ?? 50) : Math.min(c.warmup ?? 50, 3),
+        ) as never,
+      );
       p50s[i].push(stats.p50 / (c.ops ?? 1));
       p99s[i].push(stats.p99 / (c.ops ?? 1));
     }
