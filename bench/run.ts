@@ -6,7 +6,13 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Mutex } from 'async-mutex';
 import { measure } from 'mitata';
-import { GenServerModule, GenServerRuntime, ServerProcess, type ServerRef } from 'nestjs-genserver';
+import {
+  DrainScheduler,
+  GenServerModule,
+  GenServerRuntime,
+  ServerProcess,
+  type ServerRef,
+} from 'nestjs-genserver';
 import { formatBootstrap, measureBootstrap } from './bootstrap.js';
 import { manyClients, oneCallEach } from './concurrency.js';
 import { Counter } from './counter.js';
@@ -51,13 +57,16 @@ async function perOp(name: string, group: Group, fn: () => unknown, opsPerIterat
   return row;
 }
 
-function newProcess(): ServerProcess<Counter> {
-  const process = new ServerProcess<Counter>({
-    name: 'BenchCounter',
-    create: () => new Counter(),
-    calls: { increment: Counter.prototype.increment, hold: Counter.prototype.hold },
-    casts: { add: Counter.prototype.add },
-  });
+function newProcess(scheduler?: DrainScheduler): ServerProcess<Counter> {
+  const process = new ServerProcess<Counter>(
+    {
+      name: 'BenchCounter',
+      create: () => new Counter(),
+      calls: { increment: Counter.prototype.increment, hold: Counter.prototype.hold },
+      casts: { add: Counter.prototype.add },
+    },
+    { scheduler },
+  );
   return process;
 }
 
@@ -190,7 +199,7 @@ async function main(): Promise<void> {
   );
 
   // Many clients, one server: each client awaits its reply before its next call.
-  const clients = `${CLIENTS} clients × ${CALLS_EACH} sequential calls, one server (per call)`;
+  const clients = `${CLIENTS} clients × ${CALLS_EACH} calls in sequence (per call)`;
   await perOp(
     `hand mailbox, ${clients}`,
     'clients',
@@ -320,25 +329,39 @@ async function main(): Promise<void> {
 
 /**
  * Many servers, one client each: `SERVERS` hand mailboxes (each around its own counter), `SERVERS`
- * started `ServerProcess`es, and `SERVERS` dynamic children of one `forDynamic` class in a Nest app,
- * reached through their `ServerRef`s. Every iteration sends one call to each server, all in flight at once.
+ * started `ServerProcess`es (as `new ServerProcess(spec)` makes them, then sharing one scheduler), and
+ * `SERVERS` dynamic children of one `forDynamic` class in a Nest app, reached through their `ServerRef`s.
+ * Every iteration sends one call to each server, all in flight at once.
  */
 async function manyServers(): Promise<{ hand: Row; runtime: Row; ref: Row }> {
   const ARGS = [1];
-  const each = `×${SERVERS.toLocaleString('en')} servers, one call each, all in flight (per call)`;
+  const n = SERVERS.toLocaleString('en');
   const hands = Array.from({ length: SERVERS }, () => new HandMailbox(new Counter()));
   const hand = await perOp(
-    `hand mailbox ${each}`,
+    `hand mailbox ×${n} servers, one call each (per call)`,
     'servers',
     oneCallEach(hands, (h) => h.call('increment', ARGS)),
     SERVERS,
   );
   hands.length = 0;
 
-  const processes = Array.from({ length: SERVERS }, newProcess);
+  // `new ServerProcess(spec)` gets a DrainScheduler of its own, so each server schedules its own run, as
+  // each hand mailbox does; the Nest module (below) gives all of an app's servers one.
+  const processes = Array.from({ length: SERVERS }, () => newProcess());
   await Promise.all(processes.map((p) => p.start()));
   const runtime = await perOp(
-    `runtime ServerProcess.call ${each}`,
+    `runtime ServerProcess.call ×${n} servers, a scheduler each (default; per call)`,
+    'servers',
+    oneCallEach(processes, (p) => p.call('increment', ARGS)),
+    SERVERS,
+  );
+  await Promise.all(processes.map((p) => p.stop()));
+  const scheduler = new DrainScheduler();
+  processes.length = 0;
+  for (let i = 0; i < SERVERS; i++) processes.push(newProcess(scheduler));
+  await Promise.all(processes.map((p) => p.start()));
+  await perOp(
+    `runtime ServerProcess.call ×${n} servers, one shared scheduler (per call)`,
     'servers',
     oneCallEach(processes, (p) => p.call('increment', ARGS)),
     SERVERS,
@@ -352,7 +375,7 @@ async function manyServers(): Promise<{ hand: Row; runtime: Row; ref: Row }> {
   const refs: ServerRef<Counter>[] = [];
   for (let i = 0; i < SERVERS; i++) refs.push(await games.startChild());
   const ref = await perOp(
-    `Nest ServerRef.call, dynamic children ${each}`,
+    `Nest ServerRef.call ×${n} dynamic children, one call each (per call)`,
     'servers',
     oneCallEach(refs, (r) => r.call('increment', 1)),
     SERVERS,
