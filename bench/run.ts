@@ -36,8 +36,11 @@ type Group = 'call' | 'concurrent' | 'cast' | 'clients' | 'servers';
 interface Row {
   name: string;
   group: Group;
+  /** Medians over the rounds (see measureGroup). */
   p50: number;
   p99: number;
+  /** The p50 of each round. */
+  p50Rounds: number[];
   vsHand?: number;
   note?: string;
 }
@@ -50,11 +53,43 @@ const CALLS_EACH = size(10, 2);
 const SERVERS = size(10_000, 10);
 const rows: Row[] = [];
 
-async function perOp(name: string, group: Group, fn: () => unknown, opsPerIteration = 1): Promise<Row> {
-  const stats = await measure(fn, sampling(400e6) as never);
-  const row = { name, group, p50: stats.p50 / opsPerIteration, p99: stats.p99 / opsPerIteration };
-  rows.push(row);
-  return row;
+/** One contender of a group: `fn` is one iteration, of `ops` operations (the figures are per operation). */
+interface Case {
+  name: string;
+  fn: () => unknown;
+  ops?: number;
+}
+
+/** Rounds per group, interleaved; each round starts one case later. */
+const ROUNDS = size(3, 1);
+
+/**
+ * Measures a group of contenders in `ROUNDS` interleaved rounds (each round starting one case later), at
+ * least 0.15 s of samples per case and round, and keeps the median of the rounds' p50 and p99. This VM has
+ * slow stretches of a few seconds; interleaving spreads them over every contender instead of the one that
+ * happened to run then, so the ratio to the group's hand mailbox stays put.
+ */
+async function measureGroup(group: Group, cases: Case[]): Promise<Row[]> {
+  const p50s = cases.map((): number[] => []);
+  const p99s = cases.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < cases.length; j++) {
+      const i = (j + round) % cases.length;
+      const { fn, ops = 1 } = cases[i];
+      const stats = await measure(fn, sampling(150e6, 12, round === 0 ? 50 : 3) as never);
+      p50s[i].push(stats.p50 / ops);
+      p99s[i].push(stats.p99 / ops);
+    }
+  }
+  const out = cases.map((c, i): Row => ({
+    name: c.name,
+    group,
+    p50: median(p50s[i]),
+    p99: median(p99s[i]),
+    p50Rounds: p50s[i],
+  }));
+  rows.push(...out);
+  return out;
 }
 
 function newProcess(scheduler?: DrainScheduler): ServerProcess<Counter> {
@@ -95,20 +130,17 @@ async function main(): Promise<void> {
 
   const ARGS = [1];
   // Latency: one call at a time, awaited.
-  const floor = await perOp(
-    'direct `await obj.increment(1)` (floor)',
-    'call',
-    async () => await direct.increment(1),
-  );
-  await perOp('hand mailbox call (baseline)', 'call', () => hand.call('increment', ARGS));
-  await perOp('async-mutex `runExclusive(() => counter.increment(1))`', 'call', () =>
-    mutex.runExclusive(mutexIncrement),
-  );
-  await perOp('xstate actor, `increment` event with a `reply` resolver', 'call', () =>
-    incrementActor(actor, 1),
-  );
-  const rtCall = await perOp('runtime ServerProcess.call', 'call', () => process.call('increment', ARGS));
-  const refCall = await perOp('Nest ServerRef.call', 'call', () => ref.call('increment', 1));
+  const [floor, , , , rtCall, refCall] = await measureGroup('call', [
+    { name: 'direct `await obj.increment(1)` (floor)', fn: async () => await direct.increment(1) },
+    { name: 'hand mailbox call (baseline)', fn: () => hand.call('increment', ARGS) },
+    {
+      name: 'async-mutex `runExclusive(() => counter.increment(1))`',
+      fn: () => mutex.runExclusive(mutexIncrement),
+    },
+    { name: 'xstate actor, `increment` event with a `reply` resolver', fn: () => incrementActor(actor, 1) },
+    { name: 'runtime ServerProcess.call', fn: () => process.call('increment', ARGS) },
+    { name: 'Nest ServerRef.call', fn: () => ref.call('increment', 1) },
+  ]);
 
   // Throughput: 1000 calls in flight, then awaited together.
   const batch = (call: () => Promise<unknown>) => () => {
@@ -116,113 +148,106 @@ async function main(): Promise<void> {
     for (let i = 0; i < BATCH; i++) all[i] = call();
     return Promise.all(all);
   };
-  await perOp(
-    `hand mailbox call ×${BATCH} concurrent (per call)`,
-    'concurrent',
-    batch(() => hand.call('increment', ARGS)),
-    BATCH,
-  );
-  await perOp(
-    `async-mutex runExclusive ×${BATCH} concurrent (per call)`,
-    'concurrent',
-    batch(() => mutex.runExclusive(mutexIncrement)),
-    BATCH,
-  );
-  await perOp(
-    `xstate actor request ×${BATCH} concurrent (per call)`,
-    'concurrent',
-    batch(() => incrementActor(actor, 1)),
-    BATCH,
-  );
-  const rtBatch = await perOp(
-    `runtime call ×${BATCH} concurrent (per call)`,
-    'concurrent',
-    batch(() => process.call('increment', ARGS)),
-    BATCH,
-  );
-  const refBatch = await perOp(
-    `ServerRef call ×${BATCH} concurrent (per call)`,
-    'concurrent',
-    batch(() => ref.call('increment', 1)),
-    BATCH,
-  );
+  const [, , , rtBatch, refBatch] = await measureGroup('concurrent', [
+    {
+      name: `hand mailbox call ×${BATCH} concurrent (per call)`,
+      fn: batch(() => hand.call('increment', ARGS)),
+      ops: BATCH,
+    },
+    {
+      name: `async-mutex runExclusive ×${BATCH} concurrent (per call)`,
+      fn: batch(() => mutex.runExclusive(mutexIncrement)),
+      ops: BATCH,
+    },
+    {
+      name: `xstate actor request ×${BATCH} concurrent (per call)`,
+      fn: batch(() => incrementActor(actor, 1)),
+      ops: BATCH,
+    },
+    {
+      name: `runtime call ×${BATCH} concurrent (per call)`,
+      fn: batch(() => process.call('increment', ARGS)),
+      ops: BATCH,
+    },
+    {
+      name: `ServerRef call ×${BATCH} concurrent (per call)`,
+      fn: batch(() => ref.call('increment', 1)),
+      ops: BATCH,
+    },
+  ]);
 
   // Casts: enqueue + drain, 1000 per iteration.
   const castBatch = (cast: () => void, flush: () => Promise<unknown>) => () => {
     for (let i = 0; i < BATCH; i++) cast();
     return flush();
   };
-  await perOp(
-    `hand mailbox cast ×${BATCH} + drain (per cast)`,
-    'cast',
-    castBatch(
-      () => hand.cast('add', ARGS),
-      () => hand.call('increment', ARGS),
-    ),
-    BATCH,
-  );
-  await perOp(
-    `async-mutex runExclusive not awaited ×${BATCH} + drain (per cast)`,
-    'cast',
-    castBatch(
-      () => void mutex.runExclusive(mutexAdd),
-      () => mutex.runExclusive(mutexIncrement),
-    ),
-    BATCH,
-  );
-  await perOp(
-    `xstate \`actor.send\` ×${BATCH} + drain (per cast)`,
-    'cast',
-    castBatch(
-      () => actor.send(ADD),
-      () => incrementActor(actor, 1),
-    ),
-    BATCH,
-  );
-  const rtCast = await perOp(
-    `runtime cast ×${BATCH} + drain (per cast)`,
-    'cast',
-    castBatch(
-      () => process.cast('add', ARGS),
-      () => process.call('increment', ARGS),
-    ),
-    BATCH,
-  );
-  await perOp(
-    `ServerRef cast ×${BATCH} + drain (per cast)`,
-    'cast',
-    castBatch(
-      () => ref.cast('add', 1),
-      () => ref.call('increment', 1),
-    ),
-    BATCH,
-  );
+  const [, , , rtCast] = await measureGroup('cast', [
+    {
+      name: `hand mailbox cast ×${BATCH} + drain (per cast)`,
+      fn: castBatch(
+        () => hand.cast('add', ARGS),
+        () => hand.call('increment', ARGS),
+      ),
+      ops: BATCH,
+    },
+    {
+      name: `async-mutex runExclusive not awaited ×${BATCH} + drain (per cast)`,
+      fn: castBatch(
+        () => void mutex.runExclusive(mutexAdd),
+        () => mutex.runExclusive(mutexIncrement),
+      ),
+      ops: BATCH,
+    },
+    {
+      name: `xstate \`actor.send\` ×${BATCH} + drain (per cast)`,
+      fn: castBatch(
+        () => actor.send(ADD),
+        () => incrementActor(actor, 1),
+      ),
+      ops: BATCH,
+    },
+    {
+      name: `runtime cast ×${BATCH} + drain (per cast)`,
+      fn: castBatch(
+        () => process.cast('add', ARGS),
+        () => process.call('increment', ARGS),
+      ),
+      ops: BATCH,
+    },
+    {
+      name: `ServerRef cast ×${BATCH} + drain (per cast)`,
+      fn: castBatch(
+        () => ref.cast('add', 1),
+        () => ref.call('increment', 1),
+      ),
+      ops: BATCH,
+    },
+  ]);
 
   // Many clients, one server: each client awaits its reply before its next call.
   const clients = `${CLIENTS} clients × ${CALLS_EACH} calls in sequence (per call)`;
-  await perOp(
-    `hand mailbox, ${clients}`,
-    'clients',
-    manyClients(() => hand.call('increment', ARGS), CLIENTS, CALLS_EACH),
-    CLIENTS * CALLS_EACH,
-  );
-  const rtClients = await perOp(
-    `runtime ServerProcess.call, ${clients}`,
-    'clients',
-    manyClients(() => process.call('increment', ARGS), CLIENTS, CALLS_EACH),
-    CLIENTS * CALLS_EACH,
-  );
-  const refClients = await perOp(
-    `Nest ServerRef.call, ${clients}`,
-    'clients',
-    manyClients(() => ref.call('increment', 1), CLIENTS, CALLS_EACH),
-    CLIENTS * CALLS_EACH,
-  );
+  const [, rtClients, refClients] = await measureGroup('clients', [
+    {
+      name: `hand mailbox, ${clients}`,
+      fn: manyClients(() => hand.call('increment', ARGS), CLIENTS, CALLS_EACH),
+      ops: CLIENTS * CALLS_EACH,
+    },
+    {
+      name: `runtime ServerProcess.call, ${clients}`,
+      fn: manyClients(() => process.call('increment', ARGS), CLIENTS, CALLS_EACH),
+      ops: CLIENTS * CALLS_EACH,
+    },
+    {
+      name: `Nest ServerRef.call, ${clients}`,
+      fn: manyClients(() => ref.call('increment', 1), CLIENTS, CALLS_EACH),
+      ops: CLIENTS * CALLS_EACH,
+    },
+  ]);
   actor.stop();
   await app.close();
 
   // Many servers, one client each: one call to every server, all in flight at once.
-  const { runtime: rtServers, ref: refServers } = await manyServers();
+  const [, rtServers, , refServers] = await manyServers();
 
   // Each row against the hand mailbox of its group: the first row of the group that is not the floor.
   const hands = new Map<Group, Row>();
@@ -329,59 +354,52 @@ async function main(): Promise<void> {
 
 /**
  * Many servers, one client each: `SERVERS` hand mailboxes (each around its own counter), `SERVERS`
- * started `ServerProcess`es (as `new ServerProcess(spec)` makes them, then sharing one scheduler), and
- * `SERVERS` dynamic children of one `forDynamic` class in a Nest app, reached through their `ServerRef`s.
- * Every iteration sends one call to each server, all in flight at once.
+ * started `ServerProcess`es as `new ServerProcess(spec)` makes them (a DrainScheduler each, so each
+ * server schedules its own run, as each hand mailbox does), `SERVERS` sharing one scheduler (as the Nest
+ * module gives all of an app's servers), and `SERVERS` dynamic children of one `forDynamic` class in a
+ * Nest app, reached through their `ServerRef`s. All of them are alive through the whole group, so every
+ * contender is measured on the same heap. Every iteration sends one call to each server, all in flight.
  */
-async function manyServers(): Promise<{ hand: Row; runtime: Row; ref: Row }> {
+async function manyServers(): Promise<Row[]> {
   const ARGS = [1];
   const n = SERVERS.toLocaleString('en');
   const hands = Array.from({ length: SERVERS }, () => new HandMailbox(new Counter()));
-  const hand = await perOp(
-    `hand mailbox ×${n} servers, one call each (per call)`,
-    'servers',
-    oneCallEach(hands, (h) => h.call('increment', ARGS)),
-    SERVERS,
-  );
-  hands.length = 0;
-
-  // `new ServerProcess(spec)` gets a DrainScheduler of its own, so each server schedules its own run, as
-  // each hand mailbox does; the Nest module (below) gives all of an app's servers one.
-  const processes = Array.from({ length: SERVERS }, () => newProcess());
-  await Promise.all(processes.map((p) => p.start()));
-  const runtime = await perOp(
-    `runtime ServerProcess.call ×${n} servers, a scheduler each (default; per call)`,
-    'servers',
-    oneCallEach(processes, (p) => p.call('increment', ARGS)),
-    SERVERS,
-  );
-  await Promise.all(processes.map((p) => p.stop()));
+  const own = Array.from({ length: SERVERS }, () => newProcess());
   const scheduler = new DrainScheduler();
-  processes.length = 0;
-  for (let i = 0; i < SERVERS; i++) processes.push(newProcess(scheduler));
-  await Promise.all(processes.map((p) => p.start()));
-  await perOp(
-    `runtime ServerProcess.call ×${n} servers, one shared scheduler (per call)`,
-    'servers',
-    oneCallEach(processes, (p) => p.call('increment', ARGS)),
-    SERVERS,
-  );
-  await Promise.all(processes.map((p) => p.stop()));
-  processes.length = 0;
-
+  const shared = Array.from({ length: SERVERS }, () => newProcess(scheduler));
+  await Promise.all([...own, ...shared].map((p) => p.start()));
   const app = await NestFactory.createApplicationContext(ManyModule, { logger: false });
   const games = app.get(GenServerRuntime).dynamicRef(Counter);
   if (games === undefined) throw new Error('bench: no dynamic supervisor for Counter');
   const refs: ServerRef<Counter>[] = [];
   for (let i = 0; i < SERVERS; i++) refs.push(await games.startChild());
-  const ref = await perOp(
-    `Nest ServerRef.call ×${n} dynamic children, one call each (per call)`,
-    'servers',
-    oneCallEach(refs, (r) => r.call('increment', 1)),
-    SERVERS,
-  );
+
+  const call = (p: ServerProcess<Counter>) => p.call('increment', ARGS);
+  const group = await measureGroup('servers', [
+    {
+      name: `hand mailbox ×${n} servers, one call each (per call)`,
+      fn: oneCallEach(hands, (h) => h.call('increment', ARGS)),
+      ops: SERVERS,
+    },
+    {
+      name: `runtime ServerProcess.call ×${n} servers, a scheduler each (default; per call)`,
+      fn: oneCallEach(own, call),
+      ops: SERVERS,
+    },
+    {
+      name: `runtime ServerProcess.call ×${n} servers, one shared scheduler (per call)`,
+      fn: oneCallEach(shared, call),
+      ops: SERVERS,
+    },
+    {
+      name: `Nest ServerRef.call ×${n} dynamic children, one call each (per call)`,
+      fn: oneCallEach(refs, (r) => r.call('increment', 1)),
+      ops: SERVERS,
+    },
+  ]);
+  await Promise.all([...own, ...shared].map((p) => p.stop()));
   await app.close();
-  return { hand, runtime, ref };
+  return group;
 }
 
 interface Queued {
