@@ -1,10 +1,7 @@
-import { type Rule, SchematicsException, type Tree, chain } from '@angular-devkit/schematics';
+import { type Rule, SchematicsException } from '@angular-devkit/schematics';
 import { Cron } from 'croner';
-import { declareInModule } from '../utils/declare-in-module.rule.js';
-import { formatIfAsked } from '../utils/format.rule.js';
+import { generateClass } from '../utils/generate-class.rule.js';
 import type { GeneratorOptions } from '../utils/generator-options.js';
-import { renderFiles } from '../utils/render-files.rule.js';
-import { resolveTarget } from '../utils/target.js';
 
 /** The options of `periodic`: the generator's, plus the schedule. */
 export interface PeriodicOptions extends GeneratorOptions {
@@ -24,11 +21,8 @@ export const DEFAULT_EVERY = '1m';
  * a call reading what the runs did and a spec that moves the testing kit's clock to the next tick.
  */
 export function main(options: PeriodicOptions): Rule {
-  return (tree: Tree) => {
-    const decorator = periodicDecorator(options);
-    const target = resolveTarget(tree, options, 'server');
-    return chain([declareInModule(target), renderFiles(target, { decorator }), formatIfAsked(options)]);
-  };
+  // The schedule is checked first: a wrong option fails before anything is resolved or written.
+  return generateClass(options, 'server', { decorator: periodicDecorator(options) });
 }
 
 /**
