@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { setImmediate as realSetImmediate } from 'node:timers';
 import { Agent } from './agent.js';
-import { DrainScheduler, SLICE } from './drain-scheduler.js';
+import { DrainScheduler, SLICE, defaultScheduler } from './drain-scheduler.js';
 import { DynamicSupervisor } from './dynamic-supervisor.js';
 import { ManualClock } from './manual-clock.js';
 import { ServerProcess } from './server-process.js';
@@ -116,13 +116,57 @@ describe('DrainScheduler', () => {
     await expect(answer).resolves.toBe(0);
   });
 
-  it('gives one scheduler to the processes made from one template', () => {
+  it('gives every process made without a scheduler the runtime default, whatever its template', () => {
     const template = new ServerTemplate(tallySpec('t'), { clock });
     const a = new ServerProcess(template);
     const b = new ServerProcess(template);
+    expect(template.scheduler).toBe(defaultScheduler());
     expect(schedulerOf(a)).toBe(template.scheduler);
     expect(schedulerOf(b)).toBe(template.scheduler);
-    expect(schedulerOf(new ServerProcess(tallySpec('u'), { clock }))).not.toBe(template.scheduler);
+    expect(schedulerOf(new ServerProcess(tallySpec('u'), { clock }))).toBe(defaultScheduler());
+  });
+
+  it('lets a ping-pong between two default-scheduled servers yield to the event loop', async () => {
+    // Each server casts to the other from its handler: on schedulers of their own, every hop would
+    // empty one queue and refill its budget, and a macrotask queued first would wait for ever.
+    const rounds = { n: 0 };
+    const peers: ServerProcess<{ hop(): void }>[] = [];
+    const spec = (
+      name: string,
+      other: () => ServerProcess<{ hop(): void }>,
+    ): ServerSpec<{ hop(): void }> => ({
+      name,
+      create: () => ({
+        hop(): void {
+          if (++rounds.n < 4 * SLICE) other().cast('hop', []);
+        },
+      }),
+      casts: {
+        hop(this: { hop(): void }) {
+          this.hop();
+        },
+      },
+    });
+    peers.push(
+      new ServerProcess(
+        spec('ping', () => peers[1]),
+        { clock, logger: silent },
+      ),
+    );
+    peers.push(
+      new ServerProcess(
+        spec('pong', () => peers[0]),
+        { clock, logger: silent },
+      ),
+    );
+    await Promise.all(peers.map((p) => p.start()));
+    let seenAt = -1;
+    realSetImmediate(() => (seenAt = rounds.n));
+    peers[0].cast('hop', []);
+    await until(() => rounds.n >= 4 * SLICE);
+    expect(seenAt).toBeGreaterThan(0); // the macrotask ran in the middle of the exchange...
+    expect(seenAt).toBeLessThan(4 * SLICE); // ...not after it
+    await Promise.all(peers.map((p) => p.stop()));
   });
 
   it('uses the scheduler given in the options', () => {

@@ -23,12 +23,13 @@ export interface Stampable {
  * `setImmediate`, and a process that ran out of budget queues itself again at the back, so servers
  * that keep messaging each other share the thread fairly and never block I/O.
  *
- * The budget only spans the processes of one scheduler: the Nest module gives every process of an
- * application the same one, and without it each server definition gets its own. Using the runtime
- * directly, give servers that message each other one scheduler (the `scheduler` process option): a
- * chain of messages that hops between schedulers empties each queue at every hop, which refills its
- * budget, so it never yields to I/O. Separate schedulers keep apart what must not meet — two
- * applications in one process.
+ * The budget only spans the processes of one scheduler. The Nest module gives every process of an
+ * application its own one; processes made with the runtime directly and no `scheduler` option share
+ * {@link defaultScheduler}, as every process of a BEAM node shares its schedulers. Sharing is what
+ * makes the budget work: a chain of messages that hops between schedulers empties each queue at every
+ * hop, which refills its budget, so it never yields to I/O — and it is cheaper, with one microtask per
+ * burst of messages however many servers they reach, instead of one per server. Separate schedulers keep
+ * apart what must not meet — two applications in one process.
  *
  * The yield is not a timer of the application: it takes `setImmediate` from `node:timers`, not the global
  * that fake timers (`jest.useFakeTimers()`, Vitest's, `@sinonjs/fake-timers`) replace. With a faked one,
@@ -107,4 +108,16 @@ export class DrainScheduler {
     }
     this.stampCount = 0;
   }
+}
+
+let runtimeScheduler: DrainScheduler | undefined;
+
+/**
+ * The scheduler of the processes, supervisors and agents made without a `scheduler` option: one per
+ * loaded runtime, made on first use. It holds nothing between runs — its queue is empty whenever no
+ * server has messages waiting — so sharing it is no shared state between the servers, only a shared
+ * turn of the event loop.
+ */
+export function defaultScheduler(): DrainScheduler {
+  return (runtimeScheduler ??= new DrainScheduler());
 }

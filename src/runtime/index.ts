@@ -13,7 +13,7 @@ export {
 } from './agent.js';
 export * from './clock.js';
 export { DeferredReply } from './deferred-reply.js';
-export { DrainScheduler, SLICE } from './drain-scheduler.js';
+export { DrainScheduler, SLICE, defaultScheduler } from './drain-scheduler.js';
 export * from './dynamic-supervisor.js';
 export * from './errors/index.js';
 export * from './exit-reason.js';

@@ -1,5 +1,5 @@
 import type { Clock, WorkObserver } from './clock.js';
-import { DrainScheduler } from './drain-scheduler.js';
+import { type DrainScheduler, defaultScheduler } from './drain-scheduler.js';
 import type { LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
 import type { ExitReason } from './exit-reason.js';
@@ -34,7 +34,8 @@ export interface ServerProcessOptions {
   tasks?: TaskRunner;
   /**
    * Processes that share a scheduler share its per-turn budget of `SLICE` (1024) messages; the Nest
-   * module gives every process of an app the same one. Default: one per server definition (template).
+   * module gives every process of an app the same one. Default: the runtime's shared
+   * {@link defaultScheduler}.
    */
   scheduler?: DrainScheduler;
 }
@@ -114,7 +115,7 @@ export class ServerTemplate<T extends object = object> {
     this.work = this.clock.work;
     this.random = options.random ?? Math.random;
     this.tasks = options.tasks;
-    this.scheduler = options.scheduler ?? new DrainScheduler();
+    this.scheduler = options.scheduler ?? defaultScheduler();
     if (this.tasks === undefined) {
       const asTask = spec.periodic?.find((job) => job.runAs === 'task');
       if (asTask !== undefined) {
