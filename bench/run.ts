@@ -362,20 +362,20 @@ async function main(): Promise<void> {
 
 /**
  * Many servers, one client each: `SERVERS` hand mailboxes (each around its own counter), `SERVERS`
- * started `ServerProcess`es as `new ServerProcess(spec)` makes them (a DrainScheduler each, so each
- * server schedules its own run, as each hand mailbox does), `SERVERS` sharing one scheduler (as the Nest
- * module gives all of an app's servers), and `SERVERS` dynamic children of one `forDynamic` class in a
- * Nest app, reached through their `ServerRef`s. All of them are alive through the whole group, so every
- * contender is measured on the same heap. Every iteration sends one call to each server, all in flight.
+ * started `ServerProcess`es as `new ServerProcess(spec)` makes them (on the runtime's default scheduler,
+ * shared by all), `SERVERS` given a `DrainScheduler` each (the runtime's default before 0.1: each server
+ * schedules a run of its own, as each hand mailbox does), and `SERVERS` dynamic children of one
+ * `forDynamic` class in a Nest app (one scheduler per app), reached through their `ServerRef`s. All of
+ * them are alive through the whole group, so every contender is measured on the same heap. Every
+ * iteration sends one call to each server, all in flight.
  */
 async function manyServers(): Promise<Row[]> {
   const ARGS = [1];
   const n = SERVERS.toLocaleString('en');
   const hands = Array.from({ length: SERVERS }, () => new HandMailbox(new Counter()));
-  const own = Array.from({ length: SERVERS }, () => newProcess());
-  const scheduler = new DrainScheduler();
-  const shared = Array.from({ length: SERVERS }, () => newProcess(scheduler));
-  await Promise.all([...own, ...shared].map((p) => p.start()));
+  const byDefault = Array.from({ length: SERVERS }, () => newProcess());
+  const own = Array.from({ length: SERVERS }, () => newProcess(new DrainScheduler()));
+  await Promise.all([...byDefault, ...own].map((p) => p.start()));
   const app = await NestFactory.createApplicationContext(ManyModule, { logger: false });
   const games = app.get(GenServerRuntime).dynamicRef(Counter);
   if (games === undefined) throw new Error('bench: no dynamic supervisor for Counter');
@@ -390,13 +390,13 @@ async function manyServers(): Promise<Row[]> {
       ops: SERVERS,
     },
     {
-      name: `runtime ServerProcess.call ×${n} servers, a scheduler each (default; per call)`,
-      fn: oneCallEach(own, call),
+      name: `runtime ServerProcess.call ×${n} servers, default scheduler (per call)`,
+      fn: oneCallEach(byDefault, call),
       ops: SERVERS,
     },
     {
-      name: `runtime ServerProcess.call ×${n} servers, one shared scheduler (per call)`,
-      fn: oneCallEach(shared, call),
+      name: `runtime ServerProcess.call ×${n} servers, a scheduler each (per call)`,
+      fn: oneCallEach(own, call),
       ops: SERVERS,
     },
     {
@@ -405,7 +405,7 @@ async function manyServers(): Promise<Row[]> {
       ops: SERVERS,
     },
   ]);
-  await Promise.all([...own, ...shared].map((p) => p.stop()));
+  await Promise.all([...byDefault, ...own].map((p) => p.stop()));
   await app.close();
   return group;
 }
