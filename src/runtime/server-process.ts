@@ -65,9 +65,10 @@ class PendingReply {
 }
 
 // `new Promise(executor)` calls the executor synchronously; one shared executor parks the settle
-// functions here instead of allocating a closure per call. The only module-level variables of the
-// library, and they hold nothing between statements: the caller takes them back (and clears them) on
-// the next line, before anything else can run — no app ever sees another's.
+// functions here instead of allocating a closure per call. They hold nothing between statements: the
+// caller takes them back (and clears them) on the next line, before anything else can run — no app ever
+// sees another's. (The runtime's only other module-level variable is the default drain scheduler, whose
+// queue is empty whenever no server has work.)
 let parkedResolve: Settle | undefined;
 let parkedReject: Settle | undefined;
 function park(resolve: Settle, reject: Settle): void {
