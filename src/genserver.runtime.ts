@@ -718,6 +718,7 @@ function specFor(
     restart: options.restart,
     whileRestarting: options.whileRestarting,
     restartBuffer: options.restartBuffer,
+    mailbox: options.mailbox,
   };
 }
 
