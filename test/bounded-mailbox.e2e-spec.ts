@@ -13,6 +13,7 @@ import {
   GenServerRuntime,
   HandleCall,
   HandleCast,
+  HandleInfo,
   InjectDynamicSupervisor,
   InvalidDefinitionError,
   MailboxFullError,
@@ -169,6 +170,31 @@ describe('bounded mailboxes of dynamic children (e2e)', () => {
       }),
     ]);
     await harness.advanceBy('100ms');
+    await harness.close();
+  });
+});
+
+@GenServer({ mailbox: { capacity: 1 } })
+class Inbox {
+  seen: unknown[] = [];
+
+  @HandleInfo()
+  receive(message: unknown): void {
+    this.seen.push(message);
+  }
+}
+
+describe('bounded mailboxes and the testing kit', () => {
+  it('ref.send returns false when refused, and so does harness.send once the app is idle', async () => {
+    const harness = await GenServerTesting.start(
+      Test.createTestingModule({ imports: [GenServerModule.forRoot()], providers: [Inbox] }),
+    );
+    const inbox = harness.ref(Inbox);
+    expect(inbox.send('a')).toBe(true);
+    expect(inbox.send('b')).toBe(false); // 'a' still waits: nothing runs before this test yields
+    await expect(harness.send(Inbox, 'c')).resolves.toBe(false);
+    await expect(harness.send(Inbox, 'd')).resolves.toBe(true);
+    expect((await harness.getState(Inbox)).seen).toEqual(['a', 'd']);
     await harness.close();
   });
 });
