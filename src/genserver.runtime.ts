@@ -181,7 +181,10 @@ export class GenServerRuntime {
     this.addTaskSupervisor(DEFAULT_TASK_SUPERVISOR);
   }
 
-  /** Every lifecycle event of the tree (started, crashed, restarted, gave_up, stopped), as it happens. */
+  /**
+   * Every lifecycle event of the tree (started, crashed, restarted, gave_up, stopped, and mailbox_full
+   * for a bounded mailbox that refused or dropped messages), as it happens.
+   */
   get events$(): Observable<LifecycleEvent> {
     return this.lifecycle.asObservable();
   }
@@ -718,6 +721,7 @@ function specFor(
     restart: options.restart,
     whileRestarting: options.whileRestarting,
     restartBuffer: options.restartBuffer,
+    mailbox: options.mailbox,
   };
 }
 

@@ -36,9 +36,12 @@ export class SelfRef<T extends object> {
     return this.process.key;
   }
 
-  /** Queues a cast to itself, handled after the current message and what is already queued. */
-  cast<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): void {
-    this.process.cast(this.castAliases?.get(name) ?? name, args);
+  /**
+   * Queues a cast to itself, handled after the current message and what is already queued. Returns
+   * false if its bounded mailbox is full and refused it (see `@GenServer({ mailbox })`).
+   */
+  cast<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): boolean {
+    return this.process.cast(this.castAliases?.get(name) ?? name, args);
   }
 
   /**
@@ -58,9 +61,9 @@ export class SelfRef<T extends object> {
     return this.process.deferReply<R>(this.incarnation);
   }
 
-  /** Queues a message for its own `@HandleInfo` method. */
-  send(message: unknown): void {
-    this.process.send(message);
+  /** Queues a message for its own `@HandleInfo` method; returns like {@link cast}. */
+  send(message: unknown): boolean {
+    return this.process.send(message);
   }
 
   /**

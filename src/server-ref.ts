@@ -62,7 +62,8 @@ export class ServerRef<T extends object> {
   /**
    * Sends a call and resolves with the handler's (awaited) return value. Rejects with `CallTimeoutError`
    * after the timeout, `ServerCrashedError` if the server crashed first, `ServerNotRunningError` once it
-   * is stopped, `UnknownMessageError` for a name with no `@HandleCall`.
+   * is stopped, `UnknownMessageError` for a name with no `@HandleCall`, `MailboxFullError` at once when
+   * its bounded mailbox is full.
    */
   call<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): Promise<Reply<T, K>> {
     const message = this.aliases.call?.get(name) ?? name;
@@ -70,16 +71,18 @@ export class ServerRef<T extends object> {
   }
 
   /**
-   * Queues a cast and returns at once. Throws `UnknownMessageError` for a name with no `@HandleCast`,
-   * `ServerNotRunningError` once the server is stopped.
+   * Queues a cast and returns at once: `true` when queued, `false` when the server's bounded mailbox
+   * (`@GenServer({ mailbox })`) is full and refused it — counted in `info().mailbox` and reported by a
+   * `mailbox_full` event; an unbounded server always returns `true`. Throws `UnknownMessageError` for a
+   * name with no `@HandleCast`, `ServerNotRunningError` once the server is stopped.
    */
-  cast<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): void {
-    this.process.cast(this.aliases.cast?.get(name) ?? name, args);
+  cast<K extends MessageName<T>>(name: K, ...args: MessageArgs<T, K>): boolean {
+    return this.process.cast(this.aliases.cast?.get(name) ?? name, args);
   }
 
-  /** Sends any message to the server's `@HandleInfo` method (OTP `send`). */
-  send(message: unknown): void {
-    this.process.send(message);
+  /** Sends any message to the server's `@HandleInfo` method (OTP `send`); returns like {@link cast}. */
+  send(message: unknown): boolean {
+    return this.process.send(message);
   }
 
   /** The same ref with another call timeout (ms, or `Infinity`), for calls known to be slow. */

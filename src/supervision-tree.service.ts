@@ -26,7 +26,10 @@ export class SupervisionTree {
     return this.runtime.healthy;
   }
 
-  /** Every lifecycle event: started, crashed, restarted, gave_up, stopped. Hot: no replay of the past. */
+  /**
+   * Every lifecycle event: started, crashed, restarted, gave_up, stopped, mailbox_full. Hot: no replay
+   * of the past.
+   */
   get events$(): Observable<LifecycleEvent> {
     return this.runtime.events$;
   }

@@ -1,4 +1,4 @@
-import type { RestartType } from '../runtime/server-spec.js';
+import type { MailboxBound, RestartType } from '../runtime/server-spec.js';
 
 /** Options of {@link GenServer}. Every timeout is in milliseconds and runs on the module's clock. */
 export interface GenServerOptions {
@@ -20,4 +20,12 @@ export interface GenServerOptions {
   whileRestarting?: 'wait' | 'reject';
   /** Messages that may wait while the server is not running before new ones are refused (default 10000). */
   restartBuffer?: number;
+  /**
+   * Bounds the mailbox (default: unbounded): `{ capacity: 1000 }` refuses what arrives while 1000 messages
+   * wait — a call rejects with `MailboxFullError`, `cast()` and `send()` return false;
+   * `{ capacity: 1000, overflow: 'drop-oldest' }` evicts the oldest queued cast or info instead (never a
+   * call). Counted in `ref.info().mailbox` and reported by a `mailbox_full` event. Applies to each dynamic
+   * child of a `forDynamic` class.
+   */
+  mailbox?: MailboxBound;
 }

@@ -1,9 +1,10 @@
 import type { Clock } from './clock.js';
 import type { ExitReason } from './exit-reason.js';
 import type { RuntimeLogger } from './logger.js';
+import type { MailboxStats } from './server-spec.js';
 
 /** What happened to a server or supervisor. */
-export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up' | 'stopped';
+export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up' | 'stopped' | 'mailbox_full';
 
 /**
  * One lifecycle event of the tree, as emitted to a {@link LifecycleListener}:
@@ -11,7 +12,9 @@ export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up'
  * - `crashed`: a handler, `@Init` or the factory threw (after `@Terminate` ran);
  * - `restarted`: a fresh instance is running after an exit;
  * - `gave_up`: a supervisor exceeded its restart intensity;
- * - `stopped`: the exit is final (asked to stop, shutdown, killed, evicted, or not restarted).
+ * - `stopped`: the exit is final (asked to stop, shutdown, killed, evicted, or not restarted);
+ * - `mailbox_full`: a server's bounded mailbox refused or dropped messages (see `mailbox`); at most one
+ *   per server per second while it overflows, the first at once.
  */
 export interface LifecycleEvent {
   readonly type: LifecycleEventType;
@@ -26,6 +29,8 @@ export interface LifecycleEvent {
   readonly reason?: ExitReason;
   /** Restarts so far. */
   readonly restarts: number;
+  /** `mailbox_full`: the bound, and what was refused and dropped since the server's previous one. */
+  readonly mailbox?: MailboxStats;
 }
 
 /** Receives every lifecycle event; must not throw (a throw is logged and ignored). */

@@ -85,6 +85,31 @@ export class Mailbox<H, P> {
     }
   }
 
+  /**
+   * Removes the oldest queued message whose kind `evictable` accepts, keeping the others in order;
+   * false if there is none. O(messages ahead of it): the ones before it move up one slot.
+   */
+  evictOldest(evictable: (kind: number) => boolean): boolean {
+    const mask = this.mask;
+    const head = this.head;
+    let at = 0;
+    while (at < this.size && !evictable(this.kinds[(head + at) & mask])) at++;
+    if (at === this.size) return false;
+    for (let k = at; k > 0; k--) {
+      const to = (head + k) & mask;
+      const from = (head + k - 1) & mask;
+      this.kinds[to] = this.kinds[from];
+      this.names[to] = this.names[from];
+      this.handlers[to] = this.handlers[from];
+      this.payloads[to] = this.payloads[from];
+    }
+    this.handlers[head] = undefined;
+    this.payloads[head] = undefined;
+    this.head = (head + 1) & mask;
+    this.size--;
+    return true;
+  }
+
   private grow(): void {
     const capacity = this.kinds.length;
     const next = capacity * 2;

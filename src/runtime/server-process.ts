@@ -2,6 +2,7 @@ import { CallDeadlines } from './call-deadlines.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { CallTimeoutError } from './errors/call-timeout.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
+import { MailboxFullError } from './errors/mailbox-full.error.js';
 import { ServerCrashedError } from './errors/server-crashed.error.js';
 import { DeferredReply, type DeferredReplyOwner } from './deferred-reply.js';
 import { ServerNotRunningError } from './errors/server-not-running.error.js';
@@ -10,6 +11,7 @@ import { type CrashReason, type ExitReason, describeError, describeExit } from '
 import { type LifecycleEventType, emitLifecycle } from './lifecycle-event.js';
 import { isThenable } from './is-thenable.js';
 import { Mailbox } from './mailbox.js';
+import { MailboxOverflowCounter } from './mailbox-overflow.js';
 import { PeriodicJob } from './periodic/periodic-job.js';
 import type { RestartType, ServerInfo, ServerSpec, ServerStatus } from './server-spec.js';
 import { type AnyHandler, type ServerProcessOptions, ServerTemplate } from './server-template.js';
@@ -102,6 +104,11 @@ function raise(reason: unknown): never {
 
 function awaitsReply(kind: number): boolean {
   return kind === CALL || kind === GET_STATE;
+}
+
+/** What `drop-oldest` may evict: a cast or an info — never a call (its caller waits) or the server's own. */
+function droppable(kind: number): boolean {
+  return kind === CAST || kind === INFO;
 }
 
 /** Options for {@link ServerProcess.stop}. */
@@ -205,6 +212,8 @@ export class ServerProcess<T extends object = object>
   /** Calls of the current instance whose handler deferred the reply and that are not answered yet. */
   private deferred: Set<PendingReply> | undefined;
   private ignoredReplies = 0;
+  /** A bounded mailbox's refusals and drops; made on its first overflow. */
+  private overflowCounter: MailboxOverflowCounter | undefined;
 
   private restartCount = 0;
   private handledCalls = 0;
@@ -280,8 +289,8 @@ export class ServerProcess<T extends object = object>
 
   /**
    * Sends a call and resolves with the handler's return value (awaited). Rejects with
-   * {@link CallTimeoutError}, {@link ServerCrashedError}, {@link ServerNotRunningError} or
-   * {@link UnknownMessageError}; it always settles exactly once.
+   * {@link CallTimeoutError}, {@link ServerCrashedError}, {@link ServerNotRunningError},
+   * {@link UnknownMessageError} or, at once, {@link MailboxFullError}; it always settles exactly once.
    */
   call(name: string, args: readonly unknown[], timeoutMs: number = this.t.callTimeout): Promise<unknown> {
     const handler = this.t.calls.get(name);
@@ -300,20 +309,27 @@ export class ServerProcess<T extends object = object>
         ),
       );
     }
+    const mailbox = (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4));
+    if (mailbox.length >= this.t.capacity && !this.makeRoom(mailbox)) {
+      return Promise.reject(
+        new MailboxFullError(this.name, describeMessage(CALL, name), this.t.capacity, this.t.overflow),
+      );
+    }
     const promise = new Promise<unknown>(park);
     const pending = new PendingReply(name, args, parkedResolve, parkedReject, timeoutMs);
     parkedResolve = parkedReject = undefined;
     if (finite) this.trackDeadline(pending);
-    this.enqueue(CALL, name, handler, pending);
+    this.push(mailbox, CALL, name, handler, pending);
     return promise;
   }
 
   /**
-   * Queues a cast and returns at once. A throwing handler crashes the server (it is never an unhandled
-   * rejection). Throws {@link UnknownMessageError} or {@link ServerNotRunningError} synchronously, so a
-   * message is never silently lost.
+   * Queues a cast and returns at once: true when queued, false when a full bounded mailbox refused it
+   * (counted in `info().mailbox` and reported by a `mailbox_full` event). A throwing handler crashes the
+   * server (it is never an unhandled rejection). Throws {@link UnknownMessageError} or
+   * {@link ServerNotRunningError} synchronously, so a message is never silently lost.
    */
-  cast(name: string, args: readonly unknown[]): void {
+  cast(name: string, args: readonly unknown[]): boolean {
     const handler = this.t.casts.get(name);
     if (handler === undefined)
       throw new UnknownMessageError(this.name, 'cast', name, [...this.t.casts.keys()]);
@@ -321,16 +337,25 @@ export class ServerProcess<T extends object = object>
       const refusal = this.refusal(CAST, name);
       if (refusal !== undefined) throw refusal;
     }
-    this.enqueue(CAST, name, handler, args);
+    const mailbox = (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4));
+    if (mailbox.length >= this.t.capacity && !this.makeRoom(mailbox)) return false;
+    this.push(mailbox, CAST, name, handler, args);
+    return true;
   }
 
-  /** Queues any message for the server's info handler (OTP `send`/`handle_info`). */
-  send(message: unknown): void {
+  /**
+   * Queues any message for the server's info handler (OTP `send`/`handle_info`); returns like
+   * {@link cast}.
+   */
+  send(message: unknown): boolean {
     if (this.state !== 'running') {
       const refusal = this.refusal(INFO, 'info');
       if (refusal !== undefined) throw refusal;
     }
-    this.enqueue(INFO, 'info', this.t.info, message);
+    const mailbox = (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4));
+    if (mailbox.length >= this.t.capacity && !this.makeRoom(mailbox)) return false;
+    this.push(mailbox, INFO, 'info', this.t.info, message);
+    return true;
   }
 
   /**
@@ -454,11 +479,62 @@ export class ServerProcess<T extends object = object>
     return undefined;
   }
 
+  /** Queues a message the server makes itself (tick, timer, idle timeout…): never refused by the bound. */
   private enqueue(kind: number, name: string, handler: AnyHandler | undefined, payload: unknown): void {
-    (this.mailbox ??= new Mailbox<AnyHandler, unknown>(4)).push(kind, name, handler, payload);
+    this.push((this.mailbox ??= new Mailbox<AnyHandler, unknown>(4)), kind, name, handler, payload);
+  }
+
+  private push(
+    mailbox: Mailbox<AnyHandler, unknown>,
+    kind: number,
+    name: string,
+    handler: AnyHandler | undefined,
+    payload: unknown,
+  ): void {
+    mailbox.push(kind, name, handler, payload);
     if (!this.busy && !this.drainScheduled && (this.state === 'running' || this.state === 'stopping')) {
       this.wake();
     }
+  }
+
+  /**
+   * The bounded mailbox is full: under `drop-oldest`, evicts the oldest queued cast or info to make
+   * room (true); otherwise, or with only calls and the server's own messages queued, the newcomer is
+   * refused (false). Either way it is counted and reported.
+   */
+  private makeRoom(mailbox: Mailbox<AnyHandler, unknown>): boolean {
+    const counter = (this.overflowCounter ??= new MailboxOverflowCounter(this.t.clock, (refused, dropped) =>
+      this.reportOverflow(refused, dropped),
+    ));
+    if (this.t.overflow === 'drop-oldest' && mailbox.evictOldest(droppable)) {
+      counter.drop();
+      return true;
+    }
+    counter.refuse();
+    return false;
+  }
+
+  /** One warning and one `mailbox_full` event for what overflowed since the last report. */
+  private reportOverflow(refused: number, dropped: number): void {
+    const t = this.t;
+    const what = [
+      ...(dropped > 0 ? [`dropped the ${dropped} oldest queued cast/info message(s)`] : []),
+      ...(refused > 0 ? [`refused ${refused} message(s)`] : []),
+    ].join(' and ');
+    t.logger.warn(
+      `${this.name}: mailbox full (capacity ${t.capacity}, overflow '${t.overflow}'): ${what}. It handles ` +
+        `messages slower than they arrive: slow the producer (use call, which waits for the server, ` +
+        `instead of cast), or raise mailbox.capacity. Reported at most once a second; see info().mailbox`,
+    );
+    if (t.events === undefined) return;
+    emitLifecycle(t.events, t.clock, t.logger, {
+      type: 'mailbox_full',
+      kind: 'server',
+      name: t.name,
+      ...(this.key !== undefined ? { key: this.key } : {}),
+      restarts: this.restartCount,
+      mailbox: { capacity: t.capacity, overflow: t.overflow, refused, dropped },
+    });
   }
 
   /** Queues a drain with the scheduler (the caller checked that none is queued or running). */
@@ -959,6 +1035,7 @@ export class ServerProcess<T extends object = object>
       return;
     }
     if (!stopped) this.state = crashed ? 'failed' : 'stopped';
+    this.overflowCounter?.flush();
     this.failQueued((what) => this.notRunning(what, `it exited (${describeExit(reason)})`));
     // Every call is settled now: disarm the deadline timer rather than leave it to fire for nothing
     // (a million stopped children would each keep one until their call timeout).
@@ -1151,6 +1228,7 @@ export class ServerProcess<T extends object = object>
   /** The instance stops running: no tick, send-after or idle timeout may fire for it any more. */
   private stopTimers(): void {
     this.stopIdleWatch();
+    this.overflowCounter?.flush();
     const jobs = this.jobs;
     if (jobs !== undefined) for (const job of jobs) job.stop();
     const timers = this.timers;
@@ -1255,6 +1333,16 @@ export class ServerProcess<T extends object = object>
       status: this.state,
       incarnation: this.instances,
       mailboxLength: this.mailboxLength,
+      ...(this.t.capacity !== Infinity
+        ? {
+            mailbox: {
+              capacity: this.t.capacity,
+              overflow: this.t.overflow,
+              refused: this.overflowCounter?.refused ?? 0,
+              dropped: this.overflowCounter?.dropped ?? 0,
+            },
+          }
+        : {}),
       busy: this.busy,
       ...(this.busy && this.mailbox !== undefined && this.instance !== undefined
         ? { handling: describeMessage(this.mailbox.kind, this.mailbox.name) }

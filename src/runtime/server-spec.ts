@@ -58,6 +58,41 @@ export interface ServerSpec<T extends object> {
    * before new ones are refused with `ServerNotRunningError` (default 10000).
    */
   readonly restartBuffer?: number;
+  /**
+   * Bounds the mailbox (default: unbounded). At `capacity` queued messages, `overflow` decides: `reject`
+   * (default) refuses the newcomer — a call rejects with `MailboxFullError`, `cast()`/`send()` return
+   * false; `drop-oldest` evicts the oldest queued cast or info to make room (never a call). Refusals and
+   * drops are counted in `info().mailbox` and reported by a `mailbox_full` event. What the server or
+   * the runtime queues itself — periodic ticks (at most one per job), idle timeouts, `getState`,
+   * `crashWith` — is never refused or dropped; a send-after/cast-after timer's message is always
+   * queued, and then counts as a cast or info. While the server is not running, `restartBuffer`
+   * applies as well: whichever limit is lower refuses first.
+   */
+  readonly mailbox?: MailboxBound;
+}
+
+/** What a full bounded mailbox does with a newcomer (see {@link MailboxBound}). */
+export type MailboxOverflow = 'reject' | 'drop-oldest';
+
+/** A bound on a server's mailbox (see {@link ServerSpec.mailbox}). */
+export interface MailboxBound {
+  /** The most messages that may wait (a positive integer); the one being handled does not count. */
+  readonly capacity: number;
+  /** `reject` (default) refuses the newcomer; `drop-oldest` evicts the oldest queued cast or info. */
+  readonly overflow?: MailboxOverflow;
+}
+
+/**
+ * A bounded mailbox's counters: in {@link ServerInfo.mailbox} since the server was made, in a
+ * `mailbox_full` lifecycle event since the previous one.
+ */
+export interface MailboxStats {
+  readonly capacity: number;
+  readonly overflow: MailboxOverflow;
+  /** Messages refused because the mailbox was full: calls rejected, casts and sends that returned false. */
+  readonly refused: number;
+  /** Queued casts and infos evicted to make room (`drop-oldest`). */
+  readonly dropped: number;
 }
 
 /** Lifecycle states, as reported by {@link ServerInfo.status}. */
@@ -74,6 +109,8 @@ export interface ServerInfo {
   readonly incarnation: number;
   /** Messages waiting, not counting the one being handled. */
   readonly mailboxLength: number;
+  /** A bounded mailbox's capacity, policy, refusals and drops (absent when unbounded). */
+  readonly mailbox?: MailboxStats;
   /** True while a handler is running. */
   readonly busy: boolean;
   /** What the running handler handles (`call 'charge'`, `tick 'sync'`, …), while `busy`. */

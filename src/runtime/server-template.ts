@@ -2,10 +2,11 @@ import type { Clock, WorkObserver } from './clock.js';
 import { type DrainScheduler, defaultScheduler } from './drain-scheduler.js';
 import type { LifecycleListener } from './lifecycle-event.js';
 import { consoleLogger, type RuntimeLogger } from './logger.js';
+import { resolveMailboxBound } from './mailbox-bound.js';
 import type { ExitReason } from './exit-reason.js';
 import type { PeriodicSpec } from './periodic/periodic-job.js';
 import type { TaskOutcome } from './tasks/task.js';
-import type { Handler, RestartType, ServerSpec } from './server-spec.js';
+import type { Handler, MailboxOverflow, RestartType, ServerSpec } from './server-spec.js';
 import { SystemClock } from './system-clock.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -70,6 +71,9 @@ export class ServerTemplate<T extends object = object> {
   readonly shutdownTimeout: number;
   readonly restartType: RestartType;
   readonly restartBuffer: number;
+  /** The mailbox bound: `Infinity` when unbounded, so the check is one comparison that never holds. */
+  readonly capacity: number;
+  readonly overflow: MailboxOverflow;
   readonly failFast: boolean;
   readonly clock: Clock;
   readonly logger: RuntimeLogger;
@@ -133,6 +137,9 @@ export class ServerTemplate<T extends object = object> {
       throw new RangeError(`${spec.name}: restartBuffer must be an integer >= 0 or Infinity, got ${buffer}`);
     }
     this.restartBuffer = buffer;
+    const bound = resolveMailboxBound(spec.name, spec.mailbox);
+    this.capacity = bound.capacity;
+    this.overflow = bound.overflow;
     const whileRestarting = spec.whileRestarting ?? 'wait';
     if (whileRestarting !== 'wait' && whileRestarting !== 'reject') {
       throw new RangeError(

@@ -24,8 +24,11 @@ export interface ServerHandle<T extends object> {
   getState(): Promise<ServerState<T>>;
   /** Status, mailbox, counts, restarts, last crash. */
   info(): ServerInfo;
-  /** Sends any message to its `@HandleInfo` (OTP `send/2`), then waits for it to be handled. */
-  send(message: unknown): Promise<void>;
+  /**
+   * Sends any message to its `@HandleInfo` (OTP `send/2`), then waits until the app is idle. Resolves
+   * false if its bounded mailbox was full and refused the message (as `ref.send` returns).
+   */
+  send(message: unknown): Promise<boolean>;
   /** Crashes it with `reason` (see {@link GenServerHarness.crash}). */
   crash(reason?: unknown): Promise<void>;
 }
@@ -131,8 +134,8 @@ export class GenServerHarness<A extends INestApplicationContext = INestApplicati
       getState: () => ref.getState(),
       info: () => ref.info(),
       send: (message) => {
-        ref.send(message);
-        return this.idle();
+        const queued = ref.send(message);
+        return this.idle().then(() => queued);
       },
       crash: (reason) => this.crashRef(ref as ServerRef<never>, reason),
     };
@@ -159,9 +162,10 @@ export class GenServerHarness<A extends INestApplicationContext = INestApplicati
 
   /**
    * Sends any message to a static server's `@HandleInfo` (OTP `send/2`) and waits until it is handled
-   * (for a dynamic child: `server(Server, key).send(message)`).
+   * (for a dynamic child: `server(Server, key).send(message)`). Resolves false if the server's bounded
+   * mailbox refused it.
    */
-  send(server: Type<object>, message: unknown): Promise<void> {
+  send(server: Type<object>, message: unknown): Promise<boolean> {
     return this.server(server).send(message);
   }
 

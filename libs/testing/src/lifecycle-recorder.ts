@@ -6,7 +6,8 @@ export type EventTarget = Type<object> | string;
 
 /**
  * Every lifecycle event of the tree since the app was compiled — `started`, `crashed`, `restarted`,
- * `gave_up`, `stopped` — in order, for assertions (the testing kit's `assert_receive` for supervision).
+ * `gave_up`, `stopped`, `mailbox_full` — in order, for assertions (the testing kit's `assert_receive`
+ * for supervision).
  *
  * @example
  * await harness.crash(OrderServer);

@@ -4,6 +4,7 @@ export type GenServerErrorCode =
   | 'SERVER_CRASHED'
   | 'SERVER_NOT_RUNNING'
   | 'UNKNOWN_MESSAGE'
+  | 'MAILBOX_FULL'
   | 'INIT_FAILED'
   | 'RESTART_LIMIT'
   | 'INVALID_DEFINITION'

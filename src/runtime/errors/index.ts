@@ -4,6 +4,7 @@ export * from './genserver.error.js';
 export * from './init-failed.error.js';
 export * from './invalid-definition.error.js';
 export * from './job-not-found.error.js';
+export * from './mailbox-full.error.js';
 export * from './max-children.error.js';
 export * from './restart-limit.error.js';
 export * from './server-crashed.error.js';
