@@ -18,7 +18,8 @@ export const duplicateMessage = (
   `Message names must be unique per kind; pass another name to @Handle${kind === 'call' ? 'Call' : 'Cast'}('...').`;
 
 export const duplicateLifecycle = (className: string, decorator: string, first: string, second: string) =>
-  `${className} has @${decorator}() on both ${first}() and ${second}(); a GenServer may have only one.`;
+  `${className} has @${decorator}() on both ${first}() and ${second}(); a GenServer may have only one. ` +
+  `Keep it on one method and call the other from there.`;
 
 export const emptyMessageName = (className: string, method: string, decorator: string) =>
   `${className}.${method}() has @${decorator}('') with an empty message name; omit the argument to use the method name.`;
@@ -167,7 +168,8 @@ export const badPeriodic = (className: string, method: string, detail: string): 
   `@Periodic() on ${className}.${method}() is invalid: ${detail}.`;
 
 export const badOnIdle = (className: string, method: string, detail: string): string =>
-  `@OnIdle() on ${className}.${method}() is invalid: ${detail}.`;
+  `@OnIdle() on ${className}.${method}() is invalid: ${detail}. Pass a duration such as '5m' (ms or a ` +
+  `string); to have no idle timeout, remove @OnIdle().`;
 
 export const duplicateJobName = (className: string, name: string, first: string, second: string): string =>
   `${className} has two periodic jobs named '${name}' (${first}() and ${second}()). Give one of them another ` +

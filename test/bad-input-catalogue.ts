@@ -214,7 +214,10 @@ export const CATALOGUE: readonly BadUse[] = [
     id: 'duplicate-init',
     wrong: '@Init() on two methods',
     error: invalid,
-    message: ['TwoInits has @Init() on both load() and warm(); a GenServer may have only one'],
+    message: [
+      'TwoInits has @Init() on both load() and warm(); a GenServer may have only one',
+      'Keep it on one method and call the other from there',
+    ],
     boot: async () => {
       @GenServer()
       class TwoInits {
@@ -228,7 +231,10 @@ export const CATALOGUE: readonly BadUse[] = [
     id: 'duplicate-terminate',
     wrong: '@Terminate() on two methods',
     error: invalid,
-    message: ['TwoTerminates has @Terminate() on both flush() and close(); a GenServer may have only one'],
+    message: [
+      'TwoTerminates has @Terminate() on both flush() and close(); a GenServer may have only one',
+      'Keep it on one method and call the other from there',
+    ],
     boot: async () => {
       @GenServer()
       class TwoTerminates {
@@ -242,7 +248,10 @@ export const CATALOGUE: readonly BadUse[] = [
     id: 'duplicate-handle-info',
     wrong: '@HandleInfo() on two methods',
     error: invalid,
-    message: ['TwoInfos has @HandleInfo() on both a() and b(); a GenServer may have only one'],
+    message: [
+      'TwoInfos has @HandleInfo() on both a() and b(); a GenServer may have only one',
+      'Keep it on one method and call the other from there',
+    ],
     boot: async () => {
       @GenServer()
       class TwoInfos {
@@ -355,7 +364,10 @@ export const CATALOGUE: readonly BadUse[] = [
     id: 'on-idle-non-positive',
     wrong: '@OnIdle() with a timeout of 0 (or less)',
     error: invalid,
-    message: ['@OnIdle() on Sleepy.nap() is invalid: the timeout must be > 0 ms'],
+    message: [
+      '@OnIdle() on Sleepy.nap() is invalid: the timeout must be > 0 ms',
+      "Pass a duration such as '5m'",
+    ],
     boot: async () => {
       @GenServer()
       class Sleepy {
