@@ -7,11 +7,13 @@ import {
   HANDLE_INFO_METADATA,
   INIT_METADATA,
   INJECT_SELF_METADATA,
+  MISPLACED_METADATA,
   ON_IDLE_METADATA,
   PERIODIC_METADATA,
   SUPERVISED_METADATA,
   TERMINATE_METADATA,
 } from './genserver.constants.js';
+import type { MisplacedDecorator } from './decorators/method-metadata.js';
 import type { PeriodicDeclaration } from './decorators/periodic.decorator.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
 import type { Duration } from './runtime/periodic/duration.js';
@@ -83,6 +85,11 @@ export class GenServerMetadataAccessor {
   /** The idle timeout `@OnIdle(after)` declared on a method, if any. */
   getOnIdle(method: Annotated): { after: Duration } | undefined {
     return this.reflector.get<{ after: Duration } | undefined>(ON_IDLE_METADATA, method);
+  }
+
+  /** Handler decorators put on members that are not instance methods (inherited ones included). */
+  getMisplaced(target: Type<object>): readonly MisplacedDecorator[] {
+    return (Reflect.getMetadata(MISPLACED_METADATA, target) as MisplacedDecorator[] | undefined) ?? [];
   }
 
   /** Properties decorated with `@InjectSelf()` (inherited ones included). */

@@ -20,3 +20,5 @@ export const INJECT_SELF_METADATA = 'nestjs-genserver:inject-self';
  * part of it, record its events and replace servers with mocks.
  */
 export const GENSERVER_TESTING = Symbol('GENSERVER_TESTING');
+/** Handler decorators put on a member that is not an instance method, reported at bootstrap. */
+export const MISPLACED_METADATA = 'nestjs-genserver:misplaced';

@@ -4,24 +4,28 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { DECORATOR_NAMES, GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import {
   directInjection,
+  duplicateName,
   handlerOnSupervisor,
   handlerOutsideServer,
   providedTwice,
   scopedServer,
   scopedSupervisor,
+  selfOutsideServer,
   serverAndSupervisor,
   supervisorProvidedTwice,
 } from './genserver.messages.js';
 import type { DiscoveredServer } from './genserver.runtime.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+import { checkMisplaced } from './server-definition.js';
 import type { DiscoveredProcess } from './supervision-tree.js';
 
 /**
  * Walks every provider and controller once at bootstrap and collects the GenServers and `@Supervised`
  * classes, in provider order. It only collects and validates; the runtime arranges and starts them.
- * Fails with an error naming class and method for: handler decorators outside a GenServer, a scoped or
- * twice-provided GenServer or supervisor, a class that is both, and a GenServer class injected directly
- * (which would bypass its mailbox).
+ * Fails with an error naming class and method for: handler decorators outside a GenServer or on a member
+ * that is not an instance method, `@InjectSelf()` outside a GenServer, a scoped or twice-provided GenServer
+ * or supervisor, a class that is both, two of them going by one name, and a GenServer class injected
+ * directly (which would bypass its mailbox).
  */
 @Injectable()
 export class GenServerExplorer {
@@ -44,11 +48,16 @@ export class GenServerExplorer {
       if (isServer && options !== undefined) {
         throw new InvalidDefinitionError(serverAndSupervisor(metatype.name));
       }
+      checkMisplaced(metatype, this.accessor);
       if (!isServer && options === undefined) {
         this.checkNoHandlers(metatype, handlerOutsideServer);
+        this.checkNoSelf(metatype, 'not decorated with @GenServer()');
         continue;
       }
-      if (options !== undefined) this.checkNoHandlers(metatype, handlerOnSupervisor);
+      if (options !== undefined) {
+        this.checkNoHandlers(metatype, handlerOnSupervisor);
+        this.checkNoSelf(metatype, 'a @Supervised() class');
+      }
       this.checkScope(wrapper, metatype, isServer ? scopedServer : scopedSupervisor);
       const moduleName = wrapper.host?.name ?? 'unknown module';
       const seen = owners.get(metatype);
@@ -69,7 +78,28 @@ export class GenServerExplorer {
         throw new InvalidDefinitionError(message(target.name, modules));
       }
     }
+    this.checkUniqueNames(owners);
     return found;
+  }
+
+  /** Two servers or supervisors may not go by one name (their `name` option, else the class name). */
+  private checkUniqueNames(owners: ReadonlyMap<Type<object>, readonly string[]>): void {
+    const byName = new Map<string, string>();
+    for (const [target, [moduleName]] of owners) {
+      const options = this.accessor.getServerOptions(target) ?? this.accessor.getSupervisedOptions(target);
+      const name = typeof options?.name === 'string' ? options.name : target.name;
+      const described = `${target.name} (in ${moduleName})`;
+      const first = byName.get(name);
+      if (first !== undefined) throw new InvalidDefinitionError(duplicateName(name, [first, described]));
+      byName.set(name, described);
+    }
+  }
+
+  /** Refuses `@InjectSelf()` on a class that is not a GenServer; `what` says what the class is. */
+  private checkNoSelf(target: Type<object>, what: string): void {
+    const [key] = this.accessor.getSelfKeys(target);
+    if (key !== undefined)
+      throw new InvalidDefinitionError(selfOutsideServer(target.name, String(key), what));
   }
 
   /** Incarnation 1 is the instance Nest built; restarts get a fresh one from the same module's injector. */

@@ -18,7 +18,8 @@ export const duplicateMessage = (
   `Message names must be unique per kind; pass another name to @Handle${kind === 'call' ? 'Call' : 'Cast'}('...').`;
 
 export const duplicateLifecycle = (className: string, decorator: string, first: string, second: string) =>
-  `${className} has @${decorator}() on both ${first}() and ${second}(); a GenServer may have only one.`;
+  `${className} has @${decorator}() on both ${first}() and ${second}(); a GenServer may have only one. ` +
+  `Keep it on one method and call the other from there.`;
 
 export const emptyMessageName = (className: string, method: string, decorator: string) =>
   `${className}.${method}() has @${decorator}('') with an empty message name; omit the argument to use the method name.`;
@@ -41,7 +42,42 @@ export const refWithoutProvider = (server: string): string =>
   `the module that owns it (GenServerModule.forFeature only makes its ref injectable).`;
 
 export const badServerOption = (server: string, detail: string): string =>
-  `@GenServer() options of ${server} are invalid: ${detail}`;
+  `@GenServer() options of ${server} are invalid: ${detail}. Fix it in @GenServer({ ... }) on ${server}, or ` +
+  `omit the option to use its default.`;
+
+export const badModuleOption = (detail: string): string =>
+  `GenServerModule.forRoot() options are invalid: ${detail}. Fix it where you call forRoot() (or in what ` +
+  `forRootAsync()'s factory returns), or omit the option to use its default.`;
+
+export const badDynamicOption = (server: string, detail: string): string =>
+  `GenServerModule.forDynamic(${server}) options are invalid: ${detail}. Fix it where you call forDynamic() ` +
+  `(or in what forDynamicAsync()'s factory returns).`;
+
+export const badMessageName = (className: string, method: string, decorator: string, shown: string) =>
+  `${className}.${method}() has @${decorator}(${shown}): a message name must be a non-empty string. Pass ` +
+  `one, or omit the argument to use the method name.`;
+
+export const misplacedDecorator = (className: string, property: string, decorator: string, what: string) =>
+  `${className}.${property} has @${decorator}() but is ${what}; the decorator only works on an instance ` +
+  `method (handlers run on the server's instance, found on its prototype). Make ${property} a plain method: ` +
+  `${property}(...) { ... }.`;
+
+export const selfOutsideServer = (className: string, property: string, what: string): string =>
+  `${className}.${property} has @InjectSelf() but ${className} is ${what}, so nothing would ever set it. ` +
+  `Use @InjectSelf() in a @GenServer() class only; elsewhere inject the server's ref with @InjectServer().`;
+
+export const notAServerToken = (decorator: string, shown: string): string =>
+  shown === 'undefined'
+    ? `@${decorator}() got undefined instead of a GenServer class. This usually comes from a circular ` +
+      `import: the class was not defined yet when the injecting class was. Break the import cycle (e.g. move ` +
+      `the class to a file of its own).`
+    : `@${decorator}(${shown}): ${shown} is not a GenServer. Decorate it with @GenServer(), or inject it ` +
+      `as a plain provider if it is not meant to be one.`;
+
+export const duplicateName = (name: string, classes: readonly string[]): string =>
+  `${classes.join(' and ')} both go by the name '${name}' in this application, so snapshots, lifecycle ` +
+  `events, whereis('${name}') and periodic job names could not tell them apart. Give one of them another ` +
+  `name with @GenServer({ name }) or @Supervised({ name }).`;
 
 export const scopedSupervisor = (className: string, scope: string): string =>
   `${className} is a @Supervised() class but is ${scope}. A supervisor is one long-lived node of the ` +
@@ -132,7 +168,8 @@ export const badPeriodic = (className: string, method: string, detail: string): 
   `@Periodic() on ${className}.${method}() is invalid: ${detail}.`;
 
 export const badOnIdle = (className: string, method: string, detail: string): string =>
-  `@OnIdle() on ${className}.${method}() is invalid: ${detail}.`;
+  `@OnIdle() on ${className}.${method}() is invalid: ${detail}. Pass a duration such as '5m' (ms or a ` +
+  `string); to have no idle timeout, remove @OnIdle().`;
 
 export const duplicateJobName = (className: string, name: string, first: string, second: string): string =>
   `${className} has two periodic jobs named '${name}' (${first}() and ${second}()). Give one of them another ` +

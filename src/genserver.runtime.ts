@@ -31,6 +31,7 @@ import type { DynamicSupervisorModuleOptions } from './interfaces/dynamic-superv
 import type { GenServerModuleOptions } from './interfaces/genserver-module-options.interface.js';
 import type { GenServerTestingHooks } from './interfaces/genserver-testing.interface.js';
 import { mockedDefinition } from './mocked-definition.js';
+import { checkDynamicOptions, checkModuleOptions } from './option-checks.js';
 import type { PeriodicOptions } from './interfaces/periodic-options.interface.js';
 import { toPeriodicSpec } from './periodic-definition.js';
 import { parseDuration } from './runtime/periodic/duration.js';
@@ -153,6 +154,7 @@ export class GenServerRuntime {
     private readonly moduleRef: ModuleRef,
     @Inject(GENSERVER_TESTING) private readonly testing: GenServerTestingHooks,
   ) {
+    checkModuleOptions(options);
     this.clock = testing.clock ?? options.clock ?? new SystemClock();
     const recorder = testing.events;
     this.onEvent =
@@ -430,6 +432,7 @@ export class GenServerRuntime {
     moduleRef: ModuleRef,
   ): DynamicSupervisorRef<T> {
     if (this.dynamics.has(server)) throw new InvalidDefinitionError(dynamicTwice(server.name));
+    checkDynamicOptions(server, options);
     const definition = readServerDefinition(server as Type<object>, this.accessor, this.scanner);
     const plan: PeriodicPlan = { definition, specs: definition.periodic };
     let make: (() => object) | undefined;

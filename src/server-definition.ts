@@ -2,13 +2,16 @@ import type { Type } from '@nestjs/common';
 import type { MetadataScanner } from '@nestjs/core';
 import { DECORATOR_NAMES, type GenServerMetadataAccessor } from './genserver-metadata.accessor.js';
 import {
+  badMessageName,
   badOnIdle,
   duplicateJobName,
   duplicateLifecycle,
   duplicateMessage,
   emptyMessageName,
+  misplacedDecorator,
   notAServer,
 } from './genserver.messages.js';
+import { checkServerOptions, describe } from './option-checks.js';
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { ExitReason } from './runtime/exit-reason.js';
@@ -44,7 +47,8 @@ export interface ServerDefinition<T extends object = object> {
 
 /**
  * Reads a `@GenServer` class. Throws {@link InvalidDefinitionError} naming the class and method for
- * duplicate message names, several `@Init`/`@Terminate`/`@HandleInfo`, or empty names.
+ * bad `@GenServer` options, duplicate message names, several `@Init`/`@Terminate`/`@HandleInfo`, empty or
+ * non-string names, and handler decorators on members that are not instance methods.
  */
 export function readServerDefinition<T extends object>(
   server: Type<T>,
@@ -54,6 +58,8 @@ export function readServerDefinition<T extends object>(
   const options = accessor.getServerOptions(server);
   if (options === undefined) throw new InvalidDefinitionError(notAServer(server.name, 'it is used as one'));
   const className = server.name;
+  checkServerOptions(className, options);
+  checkMisplaced(server, accessor);
   const prototype = server.prototype as Record<string, Handler<T>>;
   const tables = { call: new Map<string, string>(), cast: new Map<string, string>() };
   const lifecycle: Partial<Record<'info' | 'init' | 'terminate' | 'idle', string>> = {};
@@ -68,6 +74,11 @@ export function readServerDefinition<T extends object>(
         const given = accessor.getMessage(kind, fn)?.name;
         if (given === '')
           throw new InvalidDefinitionError(emptyMessageName(className, method, DECORATOR_NAMES[kind]));
+        if (given !== undefined && typeof given !== 'string') {
+          throw new InvalidDefinitionError(
+            badMessageName(className, method, DECORATOR_NAMES[kind], describe(given)),
+          );
+        }
         const name = given ?? method;
         const previous = tables[kind].get(name);
         if (previous !== undefined) {
@@ -151,5 +162,15 @@ export function checkJobNames(className: string, jobs: readonly { name: string; 
     if (first !== undefined)
       throw new InvalidDefinitionError(duplicateJobName(className, name, first, method));
     seen.set(name, method);
+  }
+}
+
+/** Fails on a handler decorator that `target` carries on a member that is not an instance method. */
+export function checkMisplaced(target: Type<object>, accessor: GenServerMetadataAccessor): void {
+  const [first] = accessor.getMisplaced(target);
+  if (first !== undefined) {
+    throw new InvalidDefinitionError(
+      misplacedDecorator(target.name, first.property, first.decorator, first.what),
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
 } from './genserver.messages.js';
 import type { DiscoveredServer } from './genserver.runtime.js';
 import type { SupervisedChildSpec, SupervisedOptions } from './interfaces/supervised-options.interface.js';
+import { checkBackoff } from './runtime/backoff.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
 import type { RestartType } from './runtime/server-spec.js';
 import type { ChildOverrides, RestartStrategy } from './runtime/supervisor.js';
@@ -118,6 +119,13 @@ function checkOptions(className: string, options: SupervisedOptions): void {
   }
   const problem = checkChildOptions(restart, shutdownTimeout);
   if (problem !== undefined) fail(problem);
+  if (options.backoff !== undefined) {
+    try {
+      checkBackoff(className, options.backoff);
+    } catch (error) {
+      fail((error as Error).message.slice(className.length + 2));
+    }
+  }
 }
 
 /** What is wrong with a restart type / shutdown timeout, if anything. */

@@ -1,5 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { HANDLE_CALL_METADATA } from '../genserver.constants.js';
+import { methodMetadata } from './method-metadata.js';
 
 /**
  * Handles a call: the caller waits for the return value (awaited if it is a promise). A throw crashes
@@ -7,5 +7,5 @@ import { HANDLE_CALL_METADATA } from '../genserver.constants.js';
  * pass `name` to expose another one to untyped callers (`ServerRef.call` accepts both).
  */
 export function HandleCall(name?: string): MethodDecorator {
-  return SetMetadata(HANDLE_CALL_METADATA, { name });
+  return methodMetadata(HANDLE_CALL_METADATA, { name }, 'HandleCall');
 }

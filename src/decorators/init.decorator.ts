@@ -1,5 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { INIT_METADATA } from '../genserver.constants.js';
+import { methodMetadata } from './method-metadata.js';
 
 /**
  * Runs when an instance starts (at bootstrap and after every restart), before it handles any message;
@@ -7,5 +7,5 @@ import { INIT_METADATA } from '../genserver.constants.js';
  * Use it instead of `onModuleInit`, which Nest runs only for the first instance.
  */
 export function Init(): MethodDecorator {
-  return SetMetadata(INIT_METADATA, true);
+  return methodMetadata(INIT_METADATA, true, 'Init');
 }

@@ -1,5 +1,6 @@
 import { Inject, type Type } from '@nestjs/common';
 import { getDynamicSupervisorToken } from '../server-token.js';
+import { assertServerClass } from './server-class-check.js';
 
 /**
  * Injects the `DynamicSupervisorRef<T>` that starts, finds and stops dynamic children of a GenServer
@@ -9,5 +10,6 @@ import { getDynamicSupervisorToken } from '../server-token.js';
  * constructor(@InjectDynamicSupervisor(GameServer) private readonly games: DynamicSupervisorRef<GameServer, GameArgs>) {}
  */
 export function InjectDynamicSupervisor(server: Type<object>): PropertyDecorator & ParameterDecorator {
+  assertServerClass(server, 'InjectDynamicSupervisor');
   return Inject(getDynamicSupervisorToken(server));
 }

@@ -1,4 +1,5 @@
 import { INJECT_SELF_METADATA } from '../genserver.constants.js';
+import { recordMisplaced } from './method-metadata.js';
 
 /**
  * Gives a GenServer a {@link SelfRef} to itself in the decorated property: send-after timers, casts to
@@ -9,6 +10,14 @@ import { INJECT_SELF_METADATA } from '../genserver.constants.js';
  */
 export function InjectSelf(): PropertyDecorator {
   return (target, property) => {
+    if (typeof target === 'function') {
+      recordMisplaced(target, {
+        decorator: 'InjectSelf',
+        property: String(property),
+        what: 'a static member',
+      });
+      return;
+    }
     const owner = target.constructor;
     const keys = (Reflect.getOwnMetadata(INJECT_SELF_METADATA, owner) as (string | symbol)[] | undefined) ?? [
       ...((Reflect.getMetadata(INJECT_SELF_METADATA, owner) as (string | symbol)[] | undefined) ?? []),

@@ -1,5 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { ON_IDLE_METADATA } from '../genserver.constants.js';
+import { methodMetadata } from './method-metadata.js';
 import type { Duration } from '../runtime/periodic/duration.js';
 
 /**
@@ -13,5 +13,5 @@ import type { Duration } from '../runtime/periodic/duration.js';
  * refresh() { this.cache = this.load(); } // a cache warmer: refresh when nobody asked for 5 minutes
  */
 export function OnIdle(after: Duration): MethodDecorator {
-  return SetMetadata(ON_IDLE_METADATA, { after });
+  return methodMetadata(ON_IDLE_METADATA, { after }, 'OnIdle');
 }

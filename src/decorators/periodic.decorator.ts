@@ -1,5 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { PERIODIC_METADATA } from '../genserver.constants.js';
+import { methodMetadata } from './method-metadata.js';
 import type { PeriodicFactoryOptions, PeriodicOptions } from '../interfaces/periodic-options.interface.js';
 import type { Duration } from '../runtime/periodic/duration.js';
 
@@ -29,5 +29,5 @@ export function Periodic(
 ): MethodDecorator {
   const declaration: PeriodicDeclaration =
     typeof schedule === 'number' || typeof schedule === 'string' ? { ...options, every: schedule } : schedule;
-  return SetMetadata(PERIODIC_METADATA, declaration);
+  return methodMetadata(PERIODIC_METADATA, declaration, 'Periodic');
 }

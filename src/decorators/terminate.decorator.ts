@@ -1,5 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { TERMINATE_METADATA } from '../genserver.constants.js';
+import { methodMetadata } from './method-metadata.js';
 
 /**
  * Runs once when the server stops (reason `'normal'` or `'shutdown'`) or crashes (a `CrashReason`),
@@ -7,5 +7,5 @@ import { TERMINATE_METADATA } from '../genserver.constants.js';
  * shutdown timeout. Errors it throws are logged.
  */
 export function Terminate(): MethodDecorator {
-  return SetMetadata(TERMINATE_METADATA, true);
+  return methodMetadata(TERMINATE_METADATA, true, 'Terminate');
 }

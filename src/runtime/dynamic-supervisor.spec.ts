@@ -1,6 +1,7 @@
 import { DynamicSupervisor } from './dynamic-supervisor.js';
 import { AlreadyStartedError } from './errors/already-started.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
+import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import type { ExitReason } from './exit-reason.js';
 import { ManualClock } from './manual-clock.js';
 import type { RestartType, ServerSpec } from './server-spec.js';
@@ -192,13 +193,30 @@ describe('DynamicSupervisor', () => {
     expect(sup.countChildren().total).toBe(0);
   });
 
+  it('refuses a key that is not a string with a TypeError, and starts nothing', async () => {
+    const sup = games();
+    await sup.start();
+    const bad = sup.startChild({ id: 'n' }, { key: 42 as unknown as string });
+    await expect(bad).rejects.toThrow(TypeError);
+    await expect(sup.startOrGet(42 as unknown as string, { id: 'n' })).rejects.toThrow(
+      "Games: a child's key must be a string, got 42 (number); convert it, e.g. String(id)",
+    );
+    expect(sup.countChildren().total).toBe(0);
+    await sup.startChild({ id: 'n' }, { key: '42' });
+    expect(sup.lookup('42')).toBeDefined();
+    await sup.stop();
+  });
+
   it('stops every child at shutdown and then refuses new ones', async () => {
     const sup = games();
     await sup.start();
     for (const id of ['a', 'b', 'c']) await sup.startChild({ id });
     await sup.stop();
     expect(terminated.sort()).toEqual(['a shutdown', 'b shutdown', 'c shutdown']);
-    await expect(sup.startChild({ id: 'd' })).rejects.toThrow('Games is stopped');
+    await expect(sup.startChild({ id: 'd' })).rejects.toThrow(ServerNotRunningError);
+    await expect(sup.startChild({ id: 'd' })).rejects.toThrow(
+      'Games cannot handle startChild(): it is stopped',
+    );
     expect(sup.info()).toMatchObject({ type: 'dynamic_supervisor', status: 'stopped', childCount: 0 });
   });
 });

@@ -3,6 +3,7 @@ import type { DrainScheduler } from './drain-scheduler.js';
 import { AlreadyStartedError } from './errors/already-started.error.js';
 import { InitFailedError } from './errors/init-failed.error.js';
 import { MaxChildrenError } from './errors/max-children.error.js';
+import { ServerNotRunningError } from './errors/server-not-running.error.js';
 import { microtask } from './microtask.js';
 import { type CrashReason, type ExitReason, describeExit } from './exit-reason.js';
 import { type LifecycleEventType, type LifecycleListener, emitSupervisorEvent } from './lifecycle-event.js';
@@ -150,7 +151,8 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
   /**
    * Starts a child with `args` (passed to the definition's `create` and `init`), under `key` if given.
    * Resolves once its `init` finished. Rejects with {@link MaxChildrenError}, {@link AlreadyStartedError}
-   * (key taken), {@link InitFailedError}, or when the supervisor is not running.
+   * (key taken), {@link InitFailedError}, {@link ServerNotRunningError} when the supervisor is not
+   * running, or a TypeError for a key that is not a string.
    */
   startChild(args?: unknown, options?: { key?: string }): Promise<ServerProcess<T>> {
     const key = options?.key;
@@ -281,7 +283,17 @@ export class DynamicSupervisor<T extends object = object> implements SupervisedC
 
   private refusal(key: string | undefined): Error | undefined {
     if (this.state !== 'running') {
-      return new Error(`${this.name} is ${this.state}; children can only be started while it runs`);
+      return new ServerNotRunningError(
+        this.name,
+        'startChild()',
+        this.state,
+        'children can only be started while it runs',
+      );
+    }
+    if (key !== undefined && typeof key !== 'string') {
+      return new TypeError(
+        `${this.name}: a child's key must be a string, got ${String(key)} (${typeof key}); convert it, e.g. String(id)`,
+      );
     }
     if (key !== undefined && this.byKey.has(key)) return new AlreadyStartedError(this.name, key);
     if (this.children.size >= this.maxChildren) return new MaxChildrenError(this.name, this.maxChildren);

@@ -1,6 +1,10 @@
 import { GenServerError } from './genserver.error.js';
 
-/** A server is declared wrongly (bad decorator use, duplicate names, bad options). Thrown at bootstrap. */
+/**
+ * Something is declared wrongly (bad decorator use, duplicate names, bad options). Thrown at bootstrap, or
+ * where the module (`forFeature`, `forDynamic`, ...) or class (`@InjectServer`) is declared. The message
+ * names the class, method or option and the fix; docs/errors.md lists every case.
+ */
 export class InvalidDefinitionError extends GenServerError {
   readonly code = 'INVALID_DEFINITION' as const;
 
