@@ -5,6 +5,7 @@ import type { GenServerModuleOptions } from './interfaces/genserver-module-optio
 import type { GenServerOptions } from './interfaces/genserver-options.interface.js';
 import { checkBackoff } from './runtime/backoff.js';
 import { InvalidDefinitionError } from './runtime/errors/invalid-definition.error.js';
+import { mailboxBoundProblem } from './runtime/mailbox-bound.js';
 import { parseDuration } from './runtime/periodic/duration.js';
 
 /**
@@ -46,6 +47,8 @@ export function checkServerOptions(className: string, options: GenServerOptions)
       `restartBuffer must be an integer >= 0 or Infinity (a count of messages), got ${describe(restartBuffer)}`,
     );
   }
+  const mailboxProblem = mailboxBoundProblem(options.mailbox);
+  if (mailboxProblem !== undefined) fail(mailboxProblem);
 }
 
 /** Checks the options of `GenServerModule.forRoot()` / what `forRootAsync()`'s factory returned. */

@@ -445,6 +445,30 @@ export const CATALOGUE: readonly BadUse[] = [
     },
   },
   {
+    id: 'server-bad-mailbox-capacity',
+    wrong: '@GenServer() with a mailbox capacity that is not a positive whole count',
+    error: invalid,
+    message: ['@GenServer() options of Ingest are invalid: mailbox.capacity must be a positive integer'],
+    boot: async () => {
+      @GenServer({ mailbox: { capacity: 0 } })
+      class Ingest {}
+      await bootApp({ providers: [Ingest] });
+    },
+  },
+  {
+    id: 'server-bad-mailbox-overflow',
+    wrong: '@GenServer() with an unknown mailbox overflow policy',
+    error: invalid,
+    message: [
+      "@GenServer() options of Feed are invalid: mailbox.overflow must be 'reject' or 'drop-oldest', got 'drop-newest'",
+    ],
+    boot: async () => {
+      @GenServer({ mailbox: { capacity: 100, overflow: 'drop-newest' as 'reject' } })
+      class Feed {}
+      await bootApp({ providers: [Feed] });
+    },
+  },
+  {
     id: 'server-bad-name',
     wrong: '@GenServer() with an empty name',
     error: invalid,

@@ -219,8 +219,9 @@ describe('bounded mailboxes: bad options fail bootstrap', () => {
     const error = await bootstrapError(ZeroBuffer);
     expect(error).toBeInstanceOf(InvalidDefinitionError);
     expect((error as Error).message).toBe(
-      '@GenServer() options of ZeroBuffer are invalid: ZeroBuffer: mailbox.capacity must be a positive ' +
-        'integer (how many messages may wait), got 0; leave the mailbox option out for an unbounded mailbox',
+      '@GenServer() options of ZeroBuffer are invalid: mailbox.capacity must be a positive ' +
+        'integer (how many messages may wait), got 0; leave the mailbox option out for an unbounded ' +
+        'mailbox. Fix it in @GenServer({ ... }) on ZeroBuffer, or omit the option to use its default.',
     );
   });
 
@@ -233,7 +234,7 @@ describe('bounded mailboxes: bad options fail bootstrap', () => {
       const error = await bootstrapError(WrongPolicy, dynamic);
       expect(error).toBeInstanceOf(InvalidDefinitionError);
       expect((error as Error).message).toContain(
-        "WrongPolicy: mailbox.overflow must be 'reject' or 'drop-oldest', got 'drop-newest'",
+        "options of WrongPolicy are invalid: mailbox.overflow must be 'reject' or 'drop-oldest', got 'drop-newest'",
       );
     }
   });
