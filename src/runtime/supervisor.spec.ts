@@ -489,6 +489,35 @@ describe('Supervisor (one_for_one)', () => {
       expect(clock.now() - crashedAt).toBe(100);
     });
 
+    it('starts again from minMs in a child supervisor restarted by its parent (a fresh history)', async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const mid = new Supervisor({
+        name: 'mid',
+        clock,
+        logger: silent,
+        maxRestarts: 2,
+        backoff: { minMs: 100, maxMs: 1000 },
+      });
+      const a = worker('a', clock, order);
+      const b = worker('b', clock, order);
+      mid.add(a);
+      mid.add(b);
+      root.add(mid);
+      await root.start();
+      await a.call('boom', []).catch(() => undefined); // a waits 100 ms
+      await until(() => a.status === 'restarting');
+      clock.advanceBy(100);
+      await until(() => a.status === 'running');
+      await a.call('boom', []).catch(() => undefined); // a waits 200 ms
+      await b.call('boom', []).catch(() => undefined); // mid gives up; root restarts it
+      await until(() => mid.info().restarts === 1 && a.status === 'running');
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => a.status === 'restarting');
+      clock.advanceBy(100); // the first restart of the new mid waits minMs, not minMs·2
+      await until(() => a.status === 'running');
+      expect(a.info().restarts).toBe(3);
+    });
+
     it('keeps calls sent during the backoff for the new instance, within their own timeout', async () => {
       const sup = new Supervisor({
         name: 'root',

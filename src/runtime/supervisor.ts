@@ -235,15 +235,17 @@ export class Supervisor implements SupervisedChild {
   }
 
   /**
-   * Starts a fresh incarnation after an exit (a give-up, or a stop by the parent): restart history is
-   * cleared and every child is started again in order — `temporary` ones too, as a restarted OTP
-   * supervisor starts every child its `init/1` lists (temporary only means this supervisor does not
-   * restart the child when it exits). Resolves false (and exits again) if a child does not come back.
+   * Starts a fresh incarnation after an exit (a give-up, or a stop by the parent): restart history (the
+   * intensity window and backoff counts) is cleared and every child is started again in order —
+   * `temporary` ones too, as a restarted OTP supervisor starts every child its `init/1` lists
+   * (temporary only means this supervisor does not restart the child when it exits). Resolves false
+   * (and exits again) if a child does not come back.
    */
   async restart(): Promise<boolean> {
     if (this.state !== 'stopped' && this.state !== 'gave_up') return this.state === 'running';
     this.restartCount++;
     this.intensity.reset();
+    this.consecutive.fill(0); // backoff starts again from minMs, as for a new supervisor
     this.state = 'starting';
     for (let i = 0; i < this.children.length; i++) {
       const child = this.children[i];
