@@ -59,8 +59,9 @@ export class RealTree {
     this.servers[index].cast('quit', []);
   }
 
-  advance(ms: number): void {
-    this.clock.advanceBy(ms);
+  /** Moves the clock on, letting what each timer (a backoff) triggers finish before the next fires. */
+  advance(ms: number): Promise<void> {
+    return this.clock.advanceByAsync(ms);
   }
 
   /** Lets every reaction run (restarts, give-ups, escalations); no time passes. */
@@ -112,6 +113,7 @@ export class RealTree {
       strategy: shape.strategy,
       maxRestarts: shape.maxRestarts,
       withinMs: shape.withinMs,
+      ...(shape.backoff !== undefined ? { backoff: shape.backoff } : {}),
       clock: this.clock,
       logger: silent,
       onGiveUp: (s) => this.giveUps.set(s, (this.giveUps.get(s) ?? 0) + 1),

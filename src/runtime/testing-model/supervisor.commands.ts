@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { CrashVia, RealTree } from './real-tree.js';
 import type {
+  Backoff,
   ChildShape,
   Restart,
   Strategy,
@@ -47,10 +48,10 @@ async function step(
   command: Command,
   model: SupervisorModel,
   real: RealTree,
-  act: (side: SupervisorModel | RealTree) => void,
+  act: (side: SupervisorModel | RealTree) => void | Promise<void>,
 ): Promise<void> {
-  act(real);
-  act(model);
+  await act(real);
+  await act(model);
   await real.settle();
   compare(`after ${command.toString()}`, model, real);
 }
@@ -173,6 +174,7 @@ interface Draft {
     readonly strategy: Strategy;
     readonly maxRestarts: number;
     readonly withinMs: number;
+    readonly backoff: Backoff | null;
     readonly children: readonly Draft[];
   };
 }
@@ -192,6 +194,23 @@ function supervisorDraft(depth: number): fc.Arbitrary<Draft> {
       strategy: fc.constantFrom<Strategy>('one_for_one', 'one_for_all', 'rest_for_one'),
       maxRestarts: fc.integer({ min: 0, max: 4 }),
       withinMs: fc.integer({ min: 1, max: 20 }).map((n) => n * 10),
+      backoff: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(null) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .record({
+              minMs: fc.integer({ min: 1, max: 10 }),
+              steps: fc.nat({ max: 3 }),
+              factor: fc.constantFrom(2, 1, 3),
+            })
+            .map(({ minMs, steps, factor }) => ({
+              minMs: minMs * 10,
+              maxMs: minMs * 10 * 2 ** steps,
+              factor,
+            })),
+        },
+      ),
       children: fc.array(draft(depth - 1), { minLength: 1, maxLength: 5 }),
     }),
   });
@@ -201,11 +220,14 @@ function supervisorDraft(depth: number): fc.Arbitrary<Draft> {
 function name(d: Draft, counters: { servers: number; supervisors: number }, isRoot: boolean): ChildShape {
   if (d.sup === undefined) return { kind: 'server', name: `s${counters.servers++}`, restart: d.restart };
   const supervisorName = isRoot ? 'root' : `sup${++counters.supervisors}`;
+  const { backoff, ...options } = d.sup;
   return {
     kind: 'supervisor',
     name: supervisorName,
     restart: d.restart,
-    ...d.sup,
+    ...options,
+    // The model covers backoff under one_for_one only (see supervisor.model.ts).
+    ...(backoff !== null && d.sup.strategy === 'one_for_one' ? { backoff } : {}),
     children: d.sup.children.map((c) => name(c, counters, false)),
   };
 }
@@ -214,16 +236,21 @@ function name(d: Draft, counters: { servers: number; supervisors: number }, isRo
 export function describeShape(shape: ChildShape, isRoot = true): string {
   const restartType = shape.restart === 'permanent' || isRoot ? '' : shape.restart;
   if (shape.kind === 'server') return restartType ? `${shape.name} ${restartType}` : shape.name;
-  const options = [shape.strategy, `${shape.maxRestarts} in ${shape.withinMs} ms`, restartType].filter(
-    Boolean,
-  );
+  const { backoff } = shape;
+  const options = [
+    shape.strategy,
+    `${shape.maxRestarts} in ${shape.withinMs} ms`,
+    backoff && `backoff ${backoff.minMs}..${backoff.maxMs} ms ×${backoff.factor}`,
+    restartType,
+  ].filter(Boolean);
   const children = shape.children.map((c) => describeShape(c, false)).join(', ');
   return `${shape.name}(${options.join(', ')})[${children}]`;
 }
 
 /**
  * Trees of 1 to 3 levels of supervisors (the root, and nested ones with odds 1 in 4 per child), 1–5
- * children each, random strategies, restart types and intensities (0–4 restarts in 10–200 ms).
+ * children each, random strategies, restart types and intensities (0–4 restarts in 10–200 ms), and a
+ * backoff for one in four `one_for_one` supervisors.
  */
 export const shapeArbitrary: fc.Arbitrary<SupervisorShape> = supervisorDraft(3).map((d) => {
   const shape = name(d, { servers: 0, supervisors: 0 }, true) as SupervisorShape;

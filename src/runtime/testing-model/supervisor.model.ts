@@ -14,10 +14,12 @@
  * - a supervisor that gives up stops its children last to first and exits as a crashed child of its
  *   parent; the root has no parent and stays given up;
  * - a supervisor started again (by its parent) is a fresh one: empty restart history, and every child
- *   of its specification started in order, as OTP's `init/1` would return them.
+ *   of its specification started in order, as OTP's `init/1` would return them;
+ * - the library's backoff (not OTP's), for `one_for_one` supervisors: the n-th consecutive restart of a
+ *   child waits `min(maxMs, minMs · factor^(n-1))`; a child that ran `maxMs` since its last restart
+ *   starts again from `minMs`. A supervisor that stops or gives up cancels the restarts it waits for.
  *
- * Everything happens at one instant: there is no backoff here, so a command's effects are complete
- * before time moves.
+ * Apart from backoff waits, a command's effects happen at one instant.
  */
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
@@ -38,7 +40,16 @@ export interface SupervisorShape {
   readonly strategy: Strategy;
   readonly maxRestarts: number;
   readonly withinMs: number;
+  /** Only with `one_for_one`. */
+  readonly backoff?: Backoff;
   readonly children: readonly ChildShape[];
+}
+
+/** Wait between restarts (no jitter; the count resets after `maxMs` without an exit). */
+export interface Backoff {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
 }
 
 export type ChildShape = ServerShape | SupervisorShape;
@@ -70,6 +81,8 @@ interface ServerNode {
   readonly shape: ServerShape;
   readonly parent: SupervisorNode;
   running: boolean;
+  /** Waiting for a restart after a backoff. */
+  waiting: boolean;
   incarnation: number;
 }
 
@@ -82,9 +95,19 @@ interface SupervisorNode {
   giveUps: number;
   /** When the restarts counted against its intensity happened. */
   restartTimes: number[];
+  /** Backoff, per child: consecutive restarts, and when the last one happened. */
+  consecutive: number[];
+  restartedAt: number[];
 }
 
 type ModelNode = ServerNode | SupervisorNode;
+
+/** A restart waiting for its backoff. */
+interface Pending {
+  readonly due: number;
+  readonly supervisor: SupervisorNode;
+  readonly child: ModelNode;
+}
 
 const isServer = (node: ModelNode): node is ServerNode => node.shape.kind === 'server';
 
@@ -95,6 +118,8 @@ export class SupervisorModel {
   private readonly root: SupervisorNode;
   private readonly servers: ServerNode[] = [];
   private readonly nodes: ModelNode[] = [];
+  /** Restarts waiting for their backoff, in the order they were scheduled. */
+  private pending: Pending[] = [];
   private time: number;
 
   constructor(shape: SupervisorShape, now = 0) {
@@ -126,8 +151,27 @@ export class SupervisorModel {
     this.exit(this.servers[server], 'normal');
   }
 
+  /** Time moves on by `ms`; the restarts that fall due meanwhile happen in due order. */
   advance(ms: number): void {
-    this.time += ms;
+    const target = this.time + ms;
+    for (;;) {
+      const next = this.pending.reduce<Pending | undefined>(
+        (a, p) => (a && a.due <= p.due ? a : p),
+        undefined,
+      );
+      if (next === undefined || next.due > target) break;
+      this.pending = this.pending.filter((p) => p !== next);
+      this.time = next.due;
+      const { supervisor, child } = next;
+      const index = supervisor.children.indexOf(child);
+      supervisor.restartedAt[index] = this.time;
+      if (!isServer(child)) this.start(child);
+      else if (child.waiting) {
+        child.waiting = false;
+        this.start(child);
+      }
+    }
+    this.time = target;
   }
 
   /** The starts and stops since the last call. */
@@ -142,7 +186,7 @@ export class SupervisorModel {
     for (const node of this.nodes) {
       view[node.shape.name] = isServer(node)
         ? {
-            status: node.running ? 'running' : 'down',
+            status: node.running ? 'running' : node.waiting ? 'restarting' : 'down',
             incarnation: node.incarnation,
             restarts: node.incarnation - 1,
           }
@@ -174,7 +218,13 @@ export class SupervisorModel {
 
   private build(shape: ChildShape, parent: SupervisorNode | undefined): ModelNode {
     if (shape.kind === 'server') {
-      const server: ServerNode = { shape, parent: parent as SupervisorNode, running: false, incarnation: 0 };
+      const server: ServerNode = {
+        shape,
+        parent: parent as SupervisorNode,
+        running: false,
+        waiting: false,
+        incarnation: 0,
+      };
       this.servers.push(server);
       this.nodes.push(server);
       return server;
@@ -187,6 +237,8 @@ export class SupervisorModel {
       starts: 0,
       giveUps: 0,
       restartTimes: [],
+      consecutive: [],
+      restartedAt: [],
     };
     this.nodes.push(supervisor);
     for (const child of shape.children) supervisor.children.push(this.build(child, supervisor));
@@ -207,16 +259,20 @@ export class SupervisorModel {
     node.status = 'running';
     node.starts++;
     node.restartTimes = [];
+    node.consecutive = node.children.map(() => 0);
+    node.restartedAt = node.children.map(() => -Infinity);
     for (const child of node.children) this.start(child);
   }
 
   private stop(node: ModelNode): void {
     if (isServer(node)) {
+      node.waiting = false;
       if (!node.running) return;
       node.running = false;
       this.trace.push(`-${node.shape.name}#${node.incarnation}`);
       return;
     }
+    this.cancelRestarts(node);
     if (node.status === 'running') for (const child of [...node.children].reverse()) this.stop(child);
     if (node.status !== 'idle') node.status = 'stopped';
   }
@@ -233,6 +289,11 @@ export class SupervisorModel {
       return;
     }
     supervisor.restartTimes = [...recent, this.time];
+    const backoff = supervisor.shape.backoff;
+    if (backoff !== undefined) {
+      this.restartLater(supervisor, child, backoff);
+      return;
+    }
     const group = this.group(
       supervisor.shape.strategy,
       supervisor.children,
@@ -244,7 +305,21 @@ export class SupervisorModel {
     }
   }
 
+  /** Schedules the restart of `child` after its backoff (a `one_for_one` supervisor's). */
+  private restartLater(supervisor: SupervisorNode, child: ModelNode, backoff: Backoff): void {
+    const index = supervisor.children.indexOf(child);
+    if (this.time - supervisor.restartedAt[index] >= backoff.maxMs) supervisor.consecutive[index] = 0;
+    const delay = Math.min(backoff.maxMs, backoff.minMs * backoff.factor ** supervisor.consecutive[index]++);
+    if (isServer(child)) child.waiting = true;
+    this.pending.push({ due: this.time + delay, supervisor, child });
+  }
+
+  private cancelRestarts(supervisor: SupervisorNode): void {
+    this.pending = this.pending.filter((p) => p.supervisor !== supervisor);
+  }
+
   private giveUp(supervisor: SupervisorNode): void {
+    this.cancelRestarts(supervisor);
     for (const child of [...supervisor.children].reverse()) this.stop(child);
     supervisor.status = 'gave_up';
     supervisor.giveUps++;
