@@ -304,6 +304,49 @@ describe('Supervisor (one_for_one)', () => {
       expect(root.status).toBe('running');
     });
 
+    it('a child supervisor restarted by its parent starts its temporary children again (a fresh subtree)', async () => {
+      // OTP: the restarted supervisor runs init/1 again and starts every child it lists; `temporary`
+      // only means it does not restart that child itself.
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const mid = new Supervisor({ name: 'mid', clock, logger: silent, maxRestarts: 0 });
+      const a = worker('a', clock, order);
+      const temp = worker('temp', clock, order, 'temporary');
+      mid.add(a);
+      mid.add(temp);
+      root.add(mid);
+      await root.start();
+      await a.call('boom', []).catch(() => undefined); // mid gives up, root restarts it
+      await until(() => mid.info().restarts === 1 && temp.status === 'running');
+      expect(order).toEqual([
+        'start a',
+        'start temp',
+        'stop a crash',
+        'stop temp shutdown',
+        'start a',
+        'start temp',
+      ]);
+      expect(await temp.call('hit', [])).toBe(1);
+      expect(mid.info().restarts).toBe(1);
+    });
+
+    it('a temporary child supervisor stopped by a group restart stops its children for good', async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent, strategy: 'one_for_all' });
+      const mid = new Supervisor({ name: 'mid', clock, logger: silent, restart: 'temporary' });
+      const a = worker('a', clock, order);
+      const b = worker('b', clock, order);
+      mid.add(b);
+      root.add(mid);
+      root.add(a);
+      await root.start();
+      await a.call('boom', []).catch(() => undefined); // root stops mid for good, restarts a
+      await until(() => a.status === 'running');
+      await turn();
+      expect(mid.status).toBe('stopped');
+      // Not 'restarting', holding messages for a restart that never comes: it refuses them at once.
+      expect(b.status).toBe('stopped');
+      await expect(b.call('hit', [])).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+    });
+
     it('a child that fails to start fails the whole start, naming the chain of supervisors', async () => {
       const root = new Supervisor({ name: 'root', clock, logger: silent });
       const mid = new Supervisor({ name: 'mid', clock, logger: silent });
@@ -444,6 +487,35 @@ describe('Supervisor (one_for_one)', () => {
         await turn();
       }
       expect(clock.now() - crashedAt).toBe(100);
+    });
+
+    it('starts again from minMs in a child supervisor restarted by its parent (a fresh history)', async () => {
+      const root = new Supervisor({ name: 'root', clock, logger: silent });
+      const mid = new Supervisor({
+        name: 'mid',
+        clock,
+        logger: silent,
+        maxRestarts: 2,
+        backoff: { minMs: 100, maxMs: 1000 },
+      });
+      const a = worker('a', clock, order);
+      const b = worker('b', clock, order);
+      mid.add(a);
+      mid.add(b);
+      root.add(mid);
+      await root.start();
+      await a.call('boom', []).catch(() => undefined); // a waits 100 ms
+      await until(() => a.status === 'restarting');
+      clock.advanceBy(100);
+      await until(() => a.status === 'running');
+      await a.call('boom', []).catch(() => undefined); // a waits 200 ms
+      await b.call('boom', []).catch(() => undefined); // mid gives up; root restarts it
+      await until(() => mid.info().restarts === 1 && a.status === 'running');
+      await a.call('boom', []).catch(() => undefined);
+      await until(() => a.status === 'restarting');
+      clock.advanceBy(100); // the first restart of the new mid waits minMs, not minMs·2
+      await until(() => a.status === 'running');
+      expect(a.info().restarts).toBe(3);
     });
 
     it('keeps calls sent during the backoff for the new instance, within their own timeout', async () => {

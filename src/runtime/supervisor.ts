@@ -235,20 +235,21 @@ export class Supervisor implements SupervisedChild {
   }
 
   /**
-   * Starts a fresh incarnation after an exit (a give-up, or a stop by the parent): restart history is
-   * cleared and every child is restarted in order. Resolves false (and exits again) if a child does
-   * not come back.
+   * Starts a fresh incarnation after an exit (a give-up, or a stop by the parent): restart history (the
+   * intensity window and backoff counts) is cleared and every child is started again in order —
+   * `temporary` ones too, as a restarted OTP supervisor starts every child its `init/1` lists
+   * (temporary only means this supervisor does not restart the child when it exits). Resolves false
+   * (and exits again) if a child does not come back.
    */
   async restart(): Promise<boolean> {
     if (this.state !== 'stopped' && this.state !== 'gave_up') return this.state === 'running';
     this.restartCount++;
     this.intensity.reset();
+    this.consecutive.fill(0); // backoff starts again from minMs, as for a new supervisor
     this.state = 'starting';
     for (let i = 0; i < this.children.length; i++) {
       const child = this.children[i];
-      const neverStarted = child.status === 'idle';
-      if (this.restartTypes[i] === 'temporary' && !neverStarted) continue;
-      const running = neverStarted ? await startQuietly(child) : await child.restart();
+      const running = child.status === 'idle' ? await startQuietly(child) : await child.restart();
       if (!running) {
         this.state = 'stopping';
         await this.stopChildren(this.children.length - 1, 'shutdown', false);
@@ -347,8 +348,10 @@ export class Supervisor implements SupervisedChild {
   private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
     const index = this.children.indexOf(child);
     const restartType = this.restartTypes[index];
-    // Stopped by this supervisor to be started again (group restart, or its own restart by its parent).
-    if (this.restartingGroup || this.holding) return restartType !== 'temporary';
+    // Stopped to be started again: by its own restart (every child comes back), or by a group restart
+    // of this supervisor (a temporary sibling does not).
+    if (this.holding) return true;
+    if (this.restartingGroup) return restartType !== 'temporary';
     if (this.state !== 'running') return false;
     if (!restartWanted(child.name, restartType, reason, this.name, this.logger)) return false;
     const now = this.clock.now();
@@ -412,9 +415,11 @@ export class Supervisor implements SupervisedChild {
         for (let i = group.length - 1; i >= 0; i--) {
           const sibling = group[i];
           if (sibling === exited) continue;
+          const index = this.children.indexOf(sibling);
+          // A temporary sibling stops for good: it must not hold messages (nor a subtree) for a restart.
           await sibling.stop('shutdown', {
-            timeout: this.shutdownTimeouts[this.children.indexOf(sibling)],
-            forRestart: true,
+            timeout: this.shutdownTimeouts[index],
+            forRestart: this.restartTypes[index] !== 'temporary',
           });
         }
       } finally {
