@@ -339,6 +339,7 @@ describe('ServerProcess', () => {
       expect(e2).toBeInstanceOf(ServerCrashedError);
       expect(e2).toMatchObject({ crashedDuring: "call 'explode'", pendingMessage: "call 'increment'" });
       expect(logger.lines.some((l) => l.includes('1 queued cast/info message(s) were lost'))).toBe(true);
+      expect(p.info().dropped).toBe(1);
     });
 
     it('treats a rejected async handler as a crash, and a crashing cast the same way', async () => {
@@ -508,6 +509,34 @@ describe('ServerProcess', () => {
       expect(instances[0].terminated).toEqual([]);
       expect(exits).toEqual(['killed']);
       expect(logger.lines.some((l) => l.includes('did not stop within 2000 ms'))).toBe(true);
+    });
+
+    it('counts the casts a shutdown timeout cut off in info().dropped, and logs the count', async () => {
+      const instances: Counter[] = [];
+      const p = make({ shutdownTimeout: 2000 }, instances);
+      await p.start();
+      const hung = p.call('wait', [], Infinity);
+      for (let i = 0; i < 5; i++) p.cast('record', [`queued ${i}`]);
+      const stopping = p.stop('shutdown');
+      await turn();
+      clock.advanceBy(2000);
+      await stopping;
+      await expect(hung).rejects.toBeInstanceOf(ServerNotRunningError);
+      expect(instances[0].log).toEqual([]);
+      expect(p.info()).toMatchObject({ status: 'stopped', dropped: 5, handled: { casts: 0 } });
+      expect(logger.lines).toContain(
+        'warn Counter: 5 queued cast/info message(s) were not handled (killed after its shutdown timeout)',
+      );
+    });
+
+    it('drained casts are handled, not dropped: dropped stays 0 after a clean stop', async () => {
+      const instances: Counter[] = [];
+      const p = make({}, instances);
+      await p.start();
+      for (let i = 0; i < 3; i++) p.cast('record', [`c${i}`]);
+      await p.stop('shutdown');
+      expect(instances[0].log).toEqual(['c0', 'c1', 'c2']);
+      expect(p.info()).toMatchObject({ dropped: 0, handled: { casts: 3 } });
     });
 
     it('stopping a server that never started refuses what was queued', async () => {

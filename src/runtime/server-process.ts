@@ -214,6 +214,8 @@ export class ServerProcess<T extends object = object>
   private ignoredReplies = 0;
   /** A bounded mailbox's refusals and drops; made on its first overflow. */
   private overflowCounter: MailboxOverflowCounter | undefined;
+  /** Casts and infos accepted but never handled: lost in a crash, or refused when it stopped. */
+  private droppedMessages = 0;
 
   private restartCount = 0;
   private handledCalls = 0;
@@ -716,7 +718,7 @@ export class ServerProcess<T extends object = object>
   private started(failure: InitFailedError | undefined): Promise<void> {
     if (failure === undefined) return RESOLVED;
     this.state = 'failed';
-    this.failQueued((what) => this.notRunning(what, 'it failed to start'));
+    this.failQueued('it failed to start');
     return Promise.reject(failure);
   }
 
@@ -851,7 +853,7 @@ export class ServerProcess<T extends object = object>
     if (s === 'stopped' || s === 'failed' || s === 'idle') return;
     const { inFlight, inFlightReply } = this.detach();
     inFlightReply?.fail(this.notRunning(inFlight as string, 'killed by its supervisor'));
-    this.failQueued((what) => this.notRunning(what, 'killed by its supervisor'));
+    this.failQueued('killed by its supervisor');
     this.exit('killed', true);
   }
 
@@ -862,7 +864,7 @@ export class ServerProcess<T extends object = object>
     this.instance = undefined;
     this.stopTimers();
     this.rest();
-    if (!holding) this.failQueued((what) => this.notRunning(what, 'it stopped before it was running'));
+    if (!holding) this.failQueued('it stopped before it was running');
     this.exit(reason, true);
   }
 
@@ -872,9 +874,9 @@ export class ServerProcess<T extends object = object>
       this.state = 'stopping';
       this.stopTimers();
       if (stopping.holding && this.t.failFast) {
-        this.failQueued((what) => this.notRunning(what, "whileRestarting: 'reject'"));
+        this.failQueued("whileRestarting: 'reject'");
       } else if (options.drain === false && !stopping.holding) {
-        this.failQueued((what) => this.notRunning(what, 'stopped without draining its mailbox'));
+        this.failQueued('stopped without draining its mailbox');
       }
       const epoch = this.epoch;
       const instance = this.instance as T;
@@ -898,8 +900,7 @@ export class ServerProcess<T extends object = object>
           `${this.name} did not stop within ${timeout} ms (${left} message(s) unhandled); killed without @Terminate`,
         );
         inFlightReply?.fail(this.notRunning(inFlight as string, 'killed after its shutdown timeout'));
-        if (!stopping.holding)
-          this.failQueued((what) => this.notRunning(what, 'killed after its shutdown timeout'));
+        if (!stopping.holding) this.failQueued('killed after its shutdown timeout');
         this.exit('killed', true);
         return;
       }
@@ -980,6 +981,7 @@ export class ServerProcess<T extends object = object>
     });
     this.deadlines?.clear();
     if (dropped > 0) {
+      this.droppedMessages += dropped;
       this.t.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were lost in the crash`);
     }
     const reason: CrashReason = { kind: 'crash', error, during };
@@ -1036,7 +1038,7 @@ export class ServerProcess<T extends object = object>
     }
     if (!stopped) this.state = crashed ? 'failed' : 'stopped';
     this.overflowCounter?.flush();
-    this.failQueued((what) => this.notRunning(what, `it exited (${describeExit(reason)})`));
+    this.failQueued(`it exited (${describeExit(reason)})`);
     // Every call is settled now: disarm the deadline timer rather than leave it to fire for nothing
     // (a million stopped children would each keep one until their call timeout).
     this.deadlines?.clear();
@@ -1054,19 +1056,25 @@ export class ServerProcess<T extends object = object>
     }
   }
 
-  /** Refuses everything in the mailbox: calls get `makeError`, casts and infos are counted and logged. */
-  private failQueued(makeError: (message: string) => Error): void {
+  /**
+   * Refuses everything in the mailbox: calls get {@link ServerNotRunningError} saying `why`; casts and
+   * infos are counted in `info().dropped` and logged with the count.
+   */
+  private failQueued(why: string): void {
     const mailbox = this.mailbox;
     if (mailbox === undefined || mailbox.length === 0) return;
     let dropped = 0;
     mailbox.drain((kind, name, payload) => {
-      if (awaitsReply(kind)) (payload as PendingReply).fail(makeError(describeMessage(kind, name)));
+      if (awaitsReply(kind))
+        (payload as PendingReply).fail(this.notRunning(describeMessage(kind, name), why));
       else if (kind === TICK) (payload as PeriodicJob).dropped();
       else if (kind !== IDLE) dropped++;
     });
     this.deadlines?.release();
-    if (dropped > 0)
-      this.t.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were not handled`);
+    if (dropped > 0) {
+      this.droppedMessages += dropped;
+      this.t.logger.warn(`${this.name}: ${dropped} queued cast/info message(s) were not handled (${why})`);
+    }
   }
 
   private notRunning(what: string, detail?: string): ServerNotRunningError {
@@ -1355,6 +1363,7 @@ export class ServerProcess<T extends object = object>
       },
       restarts: this.restartCount,
       ignoredReplies: this.ignoredReplies,
+      dropped: this.droppedMessages,
       ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
       ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
       uptimeMs: running ? this.t.clock.now() - (this.startedAt as number) : 0,

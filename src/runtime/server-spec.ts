@@ -128,6 +128,14 @@ export interface ServerInfo {
    * second time: ignored, and counted here.
    */
   readonly ignoredReplies: number;
+  /**
+   * Casts and infos that were accepted (queued) but never handled, over the server's whole life: lost
+   * when a crash emptied the mailbox, or refused when it stopped without handling them (killed after its
+   * shutdown timeout, stopped without draining, its supervisor gave up). Each loss is also logged as a
+   * warning with its count. Calls are never counted here: their callers get an error instead. Casts
+   * a bounded mailbox evicted under `drop-oldest` are counted in `mailbox.dropped`, not here.
+   */
+  readonly dropped: number;
   readonly lastCrash?: { readonly at: number; readonly during: string; readonly error: string };
   /** When the current instance finished `@Init` (epoch ms). */
   readonly startedAt?: number;
