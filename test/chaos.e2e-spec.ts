@@ -9,10 +9,13 @@ import {
   HandleCall,
   HandleCast,
   Init,
+  InitFailedError,
+  RestartLimitError,
   ServerCrashedError,
   ServerNotRunningError,
   Supervised,
   type ChildInfo,
+  type ExitReason,
   type LifecycleEvent,
   type ManualClock,
   type RestartStrategy,
@@ -181,15 +184,23 @@ class CountingLogger implements LoggerService {
  * of a child it restarts (not `temporary`) is a restart within the intensity window, or — the
  * `maxRestarts + 1`-th within `withinMs` — a give-up. Exact for `one_for_one`; a group strategy also
  * absorbs crashes of members it is already restarting, so there the model only bounds the give-ups.
+ * A `gave_up` whose reason is not a `RestartLimitError` is not this rule's: the supervisor was being
+ * restarted by its parent and a child's `@Init` threw; it is counted apart. A handler crash while the
+ * supervisor is being restarted (a child it already started again) is handled once it runs, as OTP's
+ * supervisor reads that exit from its mailbox after `init/1`: it counts at `restarted`, unless the
+ * restart fails or the child is stopped for good meanwhile.
  */
 class IntensityModel {
   predictedGiveUps = 0;
   observedGiveUps = 0;
+  failedRestarts = 0;
   counted = 0;
   maxInWindow = 0;
   /** The tree runs when the model starts listening. */
   private live = true;
   private window: number[] = [];
+  /** Children (by index) that crashed while the supervisor was being restarted, in crash order. */
+  private deferred = new Set<number>();
 
   constructor(readonly plan: SupervisorPlan) {}
 
@@ -197,14 +208,27 @@ class IntensityModel {
     if (event.type === 'started' || event.type === 'restarted') {
       this.live = true;
       this.window = [];
+      const deferred = [...this.deferred];
+      this.deferred.clear();
+      for (const index of deferred) this.onChildCrash(event.at, index, restartOf(index));
     } else if (event.type === 'gave_up') {
-      this.observedGiveUps++;
+      this.deferred.clear();
+      const reason = event.reason;
+      if (typeof reason !== 'string' && reason?.error instanceof RestartLimitError) this.observedGiveUps++;
+      else this.failedRestarts++;
       this.live = false;
     } else if (event.type === 'stopped') this.live = false;
   }
 
-  onChildCrash(at: number, restart: RestartType): void {
-    if (!this.live || restart === 'temporary') return;
+  onChildCrash(at: number, index: number, restart: RestartType, reason?: ExitReason): void {
+    if (restart === 'temporary') return;
+    if (!this.live) {
+      // While it is not running only a child it already started again can crash in a handler.
+      if (typeof reason !== 'string' && reason !== undefined && !(reason.error instanceof InitFailedError)) {
+        this.deferred.add(index);
+      }
+      return;
+    }
     const window = this.window.filter((t) => at - t < this.plan.withinMs);
     if (window.length >= this.plan.maxRestarts) {
       this.predictedGiveUps++;
@@ -215,6 +239,11 @@ class IntensityModel {
     this.window = window;
     this.counted++;
     this.maxInWindow = Math.max(this.maxInWindow, window.length);
+  }
+
+  /** Child `index` stopped for good: a crash of it still waiting to be handled is dropped. */
+  onChildStopped(index: number): void {
+    this.deferred.delete(index);
   }
 }
 
@@ -292,9 +321,10 @@ describe(`chaos (seed ${SEED}, ${MESSAGES} messages)`, () => {
       }
       const index = Number(event.name.slice(1));
       if (event.type === 'restarted') figures.restarts++;
+      if (event.type === 'stopped' && modelling) parentOf(event.name)?.onChildStopped(index);
       if (event.type !== 'crashed') return;
       crashEvents[index]++;
-      if (modelling) parentOf(event.name)?.onChildCrash(event.at, restartOf(index));
+      if (modelling) parentOf(event.name)?.onChildCrash(event.at, index, restartOf(index), event.reason);
     });
 
     // The clients' bookkeeping, allocated before the heap is measured.
@@ -445,6 +475,7 @@ describe(`chaos (seed ${SEED}, ${MESSAGES} messages)`, () => {
         restartsCounted: m.counted,
         maxInWindow: `${m.maxInWindow}/${m.plan.maxRestarts}`,
         giveUps: `${m.observedGiveUps} (model ${m.predictedGiveUps})`,
+        failedRestarts: m.failedRestarts,
       })),
       heap:
         heapBefore === undefined || heapAfter === undefined

@@ -11,7 +11,8 @@ export type LifecycleEventType = 'started' | 'crashed' | 'restarted' | 'gave_up'
  * - `started`: first start finished (`@Init` done);
  * - `crashed`: a handler, `@Init` or the factory threw (after `@Terminate` ran);
  * - `restarted`: a fresh instance is running after an exit;
- * - `gave_up`: a supervisor exceeded its restart intensity;
+ * - `gave_up`: a supervisor exceeded its restart intensity (reason: a `RestartLimitError`), or its parent
+ *   restarted it and a child did not come back;
  * - `stopped`: the exit is final (asked to stop, shutdown, killed, evicted, or not restarted);
  * - `mailbox_full`: a server's bounded mailbox refused or dropped messages (see `mailbox`); at most one
  *   per server per second while it overflows, the first at once.

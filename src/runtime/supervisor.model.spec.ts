@@ -13,9 +13,10 @@ import { type Strategy, SupervisorModel, type SupervisorShape } from './testing-
 
 /**
  * The real Supervisor against the model of OTP supervision (testing-model/supervisor.model.ts), over
- * random trees and random histories of crashes, normal exits and time steps on a ManualClock. After
- * every command both must agree on every server (running, incarnation, restarts), every supervisor
- * (status, restarts, give-ups, restarts in the window) and the order of starts and stops.
+ * random trees and random histories of crashes (alone, or two siblings in one turn, so that an exit
+ * arrives while another is being handled), normal exits and time steps on a ManualClock. After every
+ * command both must agree on every server (running, incarnation, restarts), every supervisor (status,
+ * restarts, give-ups, restarts in the window) and the order of starts and stops.
  *
  * Deterministic by default; explore with FC_SEED=<n> FC_RUNS=<n>. To replay a failure, give the seed,
  * path and replayPath that fast-check reported: FC_SEED=<seed> FC_PATH=<path> FC_REPLAY=<replayPath>.
@@ -92,6 +93,7 @@ describe('Supervisor against the model of OTP supervision', () => {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.info(
       `supervisor model: ${tally.histories} histories, ${tally.commands} commands (${tally.crashes} crashes, ` +
+        `${tally.together} of them pairs of siblings in one turn, ` +
         `${tally.normalExits} normal exits, ${tally.timeSteps} time steps; ${tally.nestedGiveUps} escalated ` +
         `give-ups, ${tally.rootGiveUps} root give-ups) in ${seconds} s, seed ${SEED}`,
     );

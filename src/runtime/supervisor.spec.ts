@@ -667,3 +667,286 @@ describe('Supervisor (one_for_one)', () => {
     );
   });
 });
+
+/**
+ * Exits that overlap a restart. OTP's supervisor is one process taking one EXIT at a time from its
+ * mailbox: an exit that arrives while it restarts a group (or starts) is handled afterwards, and the
+ * exit of a group member it is about to stop anyway is absorbed by that restart.
+ */
+describe('Supervisor: exits during a restart', () => {
+  let clock: ManualClock;
+  let order: string[];
+  beforeEach(() => {
+    clock = new ManualClock();
+    order = [];
+  });
+
+  /** A worker with a `slow` call that never returns: its stop waits for it until its shutdown timeout. */
+  function hanging(name: string, restart: RestartType = 'permanent') {
+    return new ServerProcess<Worker>(
+      {
+        name,
+        restart,
+        create: () => new Worker(),
+        init: () => void order.push(`start ${name}`),
+        terminate: (reason: ExitReason) =>
+          void order.push(`stop ${name} ${typeof reason === 'string' ? reason : 'crash'}`),
+        shutdownTimeout: 1000,
+        calls: { slow: () => new Promise<never>(() => undefined), boom: Worker.prototype.boom },
+      },
+      { clock, logger: silent },
+    );
+  }
+
+  /** Lets every restart under way finish (no time passes). */
+  const settled = async () => {
+    for (let i = 0; i < 20; i++) await turn();
+  };
+
+  /** A call that may only fail, and only because its server stopped. */
+  const refused = (call: Promise<unknown>) =>
+    expect(call).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
+
+  it('rest_for_one: a child before the group being restarted that crashes meanwhile waits, then restarts with its group and counts', async () => {
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      strategy: 'rest_for_one',
+      maxRestarts: 10,
+    });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order);
+    const c = hanging('c');
+    [a, b, c].forEach((child) => sup.add(child));
+    await sup.start();
+    order.length = 0;
+    const slow = refused(c.call('slow', []));
+    await b.call('boom', []).catch(() => undefined); // restarts b, c: stopping c waits for `slow`
+    await until(() => c.status === 'stopping');
+    await a.call('boom', []).catch(() => undefined);
+    await turn();
+    expect(a.status).toBe('restarting'); // handled once the restart under way is done
+    clock.advanceBy(1000); // c's shutdown timeout: it is killed
+    await slow;
+    await settled();
+    expect(order).toEqual([
+      'stop b crash',
+      'stop a crash',
+      'start b',
+      'start c',
+      // a's exit: a and the children after it
+      'stop c shutdown',
+      'stop b shutdown',
+      'start a',
+      'start b',
+      'start c',
+    ]);
+    expect(sup.info()).toMatchObject({ status: 'running', recentRestarts: 2 });
+    expect([a, b, c].map((s) => s.info().restarts)).toEqual([1, 2, 2]);
+  });
+
+  it('rest_for_one: two crashes in one turn restart their groups one after the other; no sibling stop counts as an exit', async () => {
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      strategy: 'rest_for_one',
+      maxRestarts: 10,
+    });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order, 'transient');
+    const c = hanging('c');
+    [a, b, c].forEach((child) => sup.add(child));
+    await sup.start();
+    order.length = 0;
+    const slow = refused(c.call('slow', []));
+    b.crashWith(new Error('b')); // restarts b, c
+    a.crashWith(new Error('a')); // then a, b, c — not both at once
+    await until(() => c.status === 'stopping');
+    clock.advanceBy(1000);
+    await slow;
+    await settled();
+    await turn();
+    expect(order).toEqual([
+      'stop b crash',
+      'stop a crash',
+      'start b',
+      'start c',
+      'stop c shutdown',
+      'stop b shutdown', // a transient b stopped for a's restart comes back: its 'shutdown' is not its exit
+      'start a',
+      'start b',
+      'start c',
+    ]);
+    expect(sup.info()).toMatchObject({ status: 'running', recentRestarts: 2 });
+    expect([a, b, c].map((s) => s.info().restarts)).toEqual([1, 2, 2]);
+  });
+
+  it('one_for_all: a sibling that crashes as the group restart begins is restarted once with it, not counted again', async () => {
+    const sup = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      strategy: 'one_for_all',
+      maxRestarts: 10,
+    });
+    const a = worker('a', clock, order);
+    const b = worker('b', clock, order);
+    const t = worker('t', clock, order, 'transient');
+    const c = hanging('c');
+    [a, b, t, c].forEach((child) => sup.add(child));
+    await sup.start();
+    order.length = 0;
+    const slow = refused(c.call('slow', []));
+    a.crashWith(new Error('a'));
+    b.crashWith(new Error('b')); // handled in the same turn as a's exit, before its restart begins
+    await until(() => c.status === 'stopping');
+    clock.advanceBy(1000);
+    await slow;
+    await until(() => [a, b, t, c].every((s) => s.status === 'running'));
+    await turn();
+    expect(order).toEqual([
+      'stop a crash',
+      'stop b crash',
+      'stop t shutdown',
+      'start a',
+      'start b',
+      'start t',
+      'start c',
+    ]);
+    expect(sup.info()).toMatchObject({ status: 'running', recentRestarts: 1 });
+    expect([a, b, t, c].map((s) => s.info().restarts)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('a child that crashes while its supervisor is being restarted is restarted once the supervisor runs', async () => {
+    const root = new Supervisor({ name: 'root', clock, logger: silent });
+    const mid = new Supervisor({ name: 'mid', clock, logger: silent, maxRestarts: 1 });
+    let bStarts = 0;
+    const a = worker('a', clock, order);
+    const b = new ServerProcess<Worker>(
+      {
+        name: 'b',
+        create: () => new Worker(),
+        // Every instance after the first takes 100 ms to start.
+        init: () => (++bStarts === 1 ? undefined : new Promise<void>((ok) => clock.setTimer(ok, 100))),
+      },
+      { clock, logger: silent },
+    );
+    mid.add(a);
+    mid.add(b);
+    root.add(mid);
+    await root.start();
+    await a.call('boom', []).catch(() => undefined);
+    await until(() => a.status === 'running' && b.status === 'running');
+    await a.call('boom', []).catch(() => undefined); // mid gives up; root restarts it
+    await until(() => mid.status === 'starting' && a.status === 'running' && b.status === 'starting');
+    await a.call('boom', []).catch(() => undefined); // mid is still starting b
+    await turn();
+    expect(a.status).toBe('restarting');
+    clock.advanceBy(100);
+    await until(() => mid.status === 'running' && a.status === 'running');
+    expect(mid.info()).toMatchObject({ restarts: 1, recentRestarts: 1 });
+    expect(a.info().restarts).toBe(3);
+    expect(await a.call('hit', [])).toBe(1);
+  });
+
+  it('a supervisor whose children do not come back when its parent restarts it reports gave_up once', async () => {
+    const events: string[] = [];
+    const root = new Supervisor({
+      name: 'root',
+      clock,
+      logger: silent,
+      maxRestarts: 1,
+      events: (e) => void events.push(`${e.type} ${e.name}`),
+    });
+    const mid = new Supervisor({
+      name: 'mid',
+      clock,
+      logger: silent,
+      maxRestarts: 0,
+      events: (e) => void events.push(`${e.type} ${e.name}`),
+    });
+    let bStarts = 0;
+    const a = worker('a', clock, order);
+    const b = new ServerProcess<Worker>(
+      {
+        name: 'b',
+        create: () => new Worker(),
+        init: () => {
+          if (++bStarts > 1) throw new Error('b cannot start again');
+        },
+      },
+      { clock, logger: silent },
+    );
+    mid.add(a);
+    mid.add(b);
+    root.add(mid);
+    await root.start();
+    await a.call('boom', []).catch(() => undefined); // mid gives up; root restarts it; b fails
+    await until(() => root.status === 'gave_up');
+    await turn();
+    expect(events).toEqual([
+      'started mid',
+      'started root',
+      'gave_up mid', // its limit
+      'gave_up mid', // b did not start again: root counts it, and gives up in turn
+      'stopped mid', // stopped by root's give-up: final
+      'gave_up root',
+    ]);
+  });
+
+  it('a parent stopped part-way through a group restart leaves nothing restarting and no timer armed', async () => {
+    const root = new Supervisor({ name: 'root', clock, logger: silent, strategy: 'one_for_all' });
+    const mid = new Supervisor({ name: 'mid', clock, logger: silent });
+    const h = hanging('h');
+    const s = worker('s', clock, order);
+    const x = worker('x', clock, order);
+    mid.add(s);
+    root.add(h);
+    root.add(mid);
+    root.add(x);
+    await root.start();
+    const slow = refused(h.call('slow', []));
+    await x.call('boom', []).catch(() => undefined); // stops mid (s is held for the restart), then h
+    await until(() => h.status === 'stopping' && s.status === 'restarting');
+    const held = refused(s.call('hit', []));
+    const stopping = root.stop();
+    await turn();
+    clock.advanceBy(1000); // h's shutdown timeout
+    await stopping;
+    await turn();
+    expect([root.status, mid.status]).toEqual(['stopped', 'stopped']);
+    expect([h, s, x].map((server) => server.status)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(clock.pendingTimers).toBe(0); // the held call's deadline too
+    await Promise.all([slow, held]);
+  });
+
+  it('a parent stopped while a child supervisor is stopping for a group restart waits for it and stops its subtree for good', async () => {
+    const root = new Supervisor({ name: 'root', clock, logger: silent, strategy: 'one_for_all' });
+    const mid = new Supervisor({ name: 'mid', clock, logger: silent });
+    const s = worker('s', clock, order);
+    const h = hanging('h');
+    const x = worker('x', clock, order);
+    mid.add(s);
+    mid.add(h);
+    root.add(mid);
+    root.add(x);
+    await root.start();
+    const slow = refused(h.call('slow', []));
+    await x.call('boom', []).catch(() => undefined); // stops mid for the restart: h waits for `slow`
+    await until(() => h.status === 'stopping');
+    let stopped = false;
+    const stopping = root.stop().then(() => (stopped = true));
+    await turn();
+    expect(stopped).toBe(false); // mid is still stopping
+    clock.advanceBy(1000);
+    await stopping;
+    await slow;
+    await turn();
+    expect([root.status, mid.status]).toEqual(['stopped', 'stopped']);
+    expect([s, h, x].map((server) => server.status)).toEqual(['stopped', 'stopped', 'stopped']);
+    await refused(s.call('hit', []));
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -110,10 +110,25 @@ export class Supervisor implements SupervisedChild {
   private state: SupervisorStatus = 'idle';
   private restartCount = 0;
   private exitListener: ExitListener | undefined;
-  /** True while a one_for_all / rest_for_one restart stops siblings: their exits are its own doing. */
-  private restartingGroup = false;
+  /**
+   * While a one_for_all / rest_for_one restart is under way (from the exit, through its backoff wait,
+   * until the group runs again): the members it has yet to start again. Their exits are its own doing.
+   */
+  private restarting: Set<SupervisedChild> | undefined;
+  /**
+   * Exits that arrived while another was being handled (a group restart under way) or while it starts,
+   * in arrival order: as OTP's supervisor takes one EXIT at a time from its mailbox, each is handled
+   * (counted, restarted) once the one before is done.
+   */
+  private readonly deferred = new Map<SupervisedChild, ExitReason>();
+  /** The child restart() is starting again: its failure fails the restart, it is not restarted. */
+  private booting: SupervisedChild | undefined;
   /** True while it is itself stopped by its parent to be restarted: children keep their messages. */
   private holding = false;
+  /** Stopped for a restart that has not come yet: its children wait in `restarting`. */
+  private held = false;
+  /** The stop under way, for whoever asks to stop it meanwhile. */
+  private stopping: Promise<void> | undefined;
   private readonly listener = (child: SupervisedChild, reason: ExitReason): boolean =>
     this.onChildExit(child, reason);
 
@@ -224,6 +239,7 @@ export class Supervisor implements SupervisedChild {
         await this.children[i].start();
       } catch (error) {
         this.state = 'stopping';
+        this.deferred.clear();
         await this.stopChildren(i - 1, 'shutdown', true);
         this.state = 'stopped';
         if (error instanceof InitFailedError) error.under(this.name);
@@ -232,6 +248,7 @@ export class Supervisor implements SupervisedChild {
     }
     this.state = 'running';
     this.emit('started');
+    this.handleDeferred();
   }
 
   /**
@@ -239,31 +256,39 @@ export class Supervisor implements SupervisedChild {
    * intensity window and backoff counts) is cleared and every child is started again in order —
    * `temporary` ones too, as a restarted OTP supervisor starts every child its `init/1` lists
    * (temporary only means this supervisor does not restart the child when it exits). Resolves false
-   * (and exits again) if a child does not come back.
+   * if a child does not come back: it then gives up (a `gave_up` event) and exits as crashed.
    */
   async restart(): Promise<boolean> {
     if (this.state !== 'stopped' && this.state !== 'gave_up') return this.state === 'running';
     this.restartCount++;
+    this.held = false;
     this.intensity.reset();
     this.consecutive.fill(0); // backoff starts again from minMs, as for a new supervisor
     this.state = 'starting';
     for (let i = 0; i < this.children.length; i++) {
       const child = this.children[i];
+      this.booting = child;
       const running = child.status === 'idle' ? await startQuietly(child) : await child.restart();
+      this.booting = undefined;
+      if (this.state !== 'starting') return false; // stopped (or killed) meanwhile
       if (!running) {
         this.state = 'stopping';
+        this.deferred.clear();
         await this.stopChildren(this.children.length - 1, 'shutdown', false);
         this.state = 'gave_up';
-        this.exitListener?.(this, {
+        const crash: CrashReason = {
           kind: 'crash',
           error: new Error(`${child.name} did not restart`),
           during: `restarting ${this.name}`,
-        });
+        };
+        this.emit('gave_up', crash);
+        this.exitListener?.(this, crash);
         return false;
       }
     }
     this.state = 'running';
     this.emit('restarted');
+    this.handleDeferred();
     return true;
   }
 
@@ -271,15 +296,41 @@ export class Supervisor implements SupervisedChild {
    * Stops children in reverse start order, each within its own shutdown timeout. With `forRestart`
    * (its parent restarts a group), children keep their queued messages for their next instances.
    */
-  async stop(
+  stop(
     reason: ExitReason = 'shutdown',
     options: { drain?: boolean; forRestart?: boolean; timeout?: number } = {},
   ): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.stopping !== undefined) return this.stopping;
+    if (this.state === 'stopping') return Promise.resolve(); // start() or restart() failing: it ends it
+    if (this.state === 'stopped') {
+      // Stopped for a restart that is not coming (its parent stops or gives up): stop its subtree for good.
+      if (!this.held || options.forRestart === true) return Promise.resolve();
+      this.held = false;
+      return this.track(this.release(reason));
+    }
+    return this.track(this.runStop(reason, options));
+  }
+
+  /** Remembers the stop under way until it ends. */
+  private track(stopping: Promise<void>): Promise<void> {
+    const tracked = stopping.finally(() => {
+      if (this.stopping === tracked) this.stopping = undefined;
+    });
+    this.stopping = tracked;
+    return tracked;
+  }
+
+  private async runStop(
+    reason: ExitReason,
+    options: { drain?: boolean; forRestart?: boolean; timeout?: number },
+  ): Promise<void> {
     const gaveUp = this.state === 'gave_up';
     this.state = 'stopping';
     this.cancelBackoffs();
-    this.holding = options.forRestart === true;
+    this.restarting = undefined;
+    this.deferred.clear();
+    const holding = options.forRestart === true;
+    this.holding = holding;
     try {
       if (!gaveUp) {
         const stopping = this.stopChildren(
@@ -299,6 +350,23 @@ export class Supervisor implements SupervisedChild {
     } finally {
       this.holding = false;
     }
+    if (this.state !== 'stopping') return; // killed meanwhile: that was its exit
+    this.state = 'stopped';
+    const restart = this.exitListener?.(this, reason) ?? false;
+    if (restart) {
+      this.held = holding;
+      return;
+    }
+    // Its children were stopped to be restarted, but it will not be (its parent is stopping too).
+    if (holding) await this.stopChildren(this.children.length - 1, 'shutdown', false);
+    this.emit('stopped', reason);
+  }
+
+  /** Stops for good the children it holds for a restart, then reports its exit again (now final). */
+  private async release(reason: ExitReason): Promise<void> {
+    this.state = 'stopping';
+    await this.stopChildren(this.children.length - 1, 'shutdown', false);
+    if (this.state !== 'stopping') return;
     this.state = 'stopped';
     const restart = this.exitListener?.(this, reason) ?? false;
     if (!restart) this.emit('stopped', reason);
@@ -306,8 +374,11 @@ export class Supervisor implements SupervisedChild {
 
   /** Kills every child at once, last to first (its own stop took longer than its shutdown timeout). */
   kill(): void {
-    if (this.state === 'stopped' || this.state === 'idle') return;
+    if (this.state === 'idle' || (this.state === 'stopped' && !this.held)) return;
+    this.held = false;
     this.cancelBackoffs();
+    this.restarting = undefined;
+    this.deferred.clear();
     this.state = 'stopping';
     for (let i = this.children.length - 1; i >= 0; i--) this.children[i].kill();
     this.state = 'stopped';
@@ -346,14 +417,40 @@ export class Supervisor implements SupervisedChild {
   }
 
   private onChildExit(child: SupervisedChild, reason: ExitReason): boolean {
+    // Stopped to be started again by its own restart: every child comes back.
+    if (this.holding) return true;
+    const state = this.state;
+    if (state !== 'running' && state !== 'starting') return false;
     const index = this.children.indexOf(child);
     const restartType = this.restartTypes[index];
-    // Stopped to be started again: by its own restart (every child comes back), or by a group restart
-    // of this supervisor (a temporary sibling does not).
-    if (this.holding) return true;
-    if (this.restartingGroup) return restartType !== 'temporary';
-    if (this.state !== 'running') return false;
+    this.deferred.delete(child); // a later exit of a child still waiting to be handled replaces it
+    // A member of the group restart under way: stopped by it, or about to be (OTP flushes the exit of a
+    // child it is terminating anyway). It comes back with the group unless it is temporary.
+    if (this.restarting?.has(child)) return restartType !== 'temporary';
+    // The child restart() is starting again failed: that restart fails.
+    if (child === this.booting) return false;
     if (!restartWanted(child.name, restartType, reason, this.name, this.logger)) return false;
+    if (this.restarting !== undefined || state === 'starting') {
+      this.deferred.set(child, reason); // it waits in `restarting` until its turn
+      return true;
+    }
+    return this.handleExit(child, index, reason);
+  }
+
+  /** Handles the exits deferred while a group restart was under way or it was starting, in order. */
+  private handleDeferred(): void {
+    const deferred = this.deferred;
+    while (deferred.size > 0 && this.state === 'running' && this.restarting === undefined) {
+      const [child, reason] = deferred.entries().next().value as [SupervisedChild, ExitReason];
+      deferred.delete(child);
+      // Started again meanwhile (a later child of a supervisor that was starting): nothing to do.
+      if (child.status === 'running') continue;
+      this.handleExit(child, this.children.indexOf(child), reason);
+    }
+  }
+
+  /** Counts the restart of child `index` and schedules it; gives up (and returns false) past the limit. */
+  private handleExit(child: SupervisedChild, index: number, reason: ExitReason): boolean {
     const now = this.clock.now();
     if (!this.intensity.allow(now)) {
       this.giveUp(child, reason);
@@ -371,6 +468,8 @@ export class Supervisor implements SupervisedChild {
       `${delay > 0 ? ` in ${Math.round(delay)} ms` : ''} (restart ${this.intensity.recent(now)} of ${this.intensity.maxRestarts} within ${this.intensity.withinMs} ms)`;
     if (typeof reason !== 'string') this.logger.error(message, reason.error);
     else this.logger.warn(message);
+    // Until the group runs again, the others' exits are this restart's doing, and other exits wait.
+    if (group.length > 1) this.restarting = new Set(group.filter((member) => member !== child));
     if (delay > 0) {
       const timer = this.clock.setTimer(() => {
         this.backoffTimers.delete(timer);
@@ -409,12 +508,15 @@ export class Supervisor implements SupervisedChild {
    * OTP, a temporary sibling stopped this way is not restarted.
    */
   private async restartGroup(group: readonly SupervisedChild[], exited: SupervisedChild): Promise<void> {
-    if (group.length > 1) {
-      this.restartingGroup = true;
-      try {
+    const restarting = this.restarting;
+    // Ours while `restarting` is: a stop (or stop and restart) of this supervisor ends it.
+    const current = (): boolean => this.state === 'running' && this.restarting === restarting;
+    try {
+      if (restarting !== undefined) {
         for (let i = group.length - 1; i >= 0; i--) {
           const sibling = group[i];
           if (sibling === exited) continue;
+          if (!current()) return;
           const index = this.children.indexOf(sibling);
           // A temporary sibling stops for good: it must not hold messages (nor a subtree) for a restart.
           await sibling.stop('shutdown', {
@@ -422,16 +524,21 @@ export class Supervisor implements SupervisedChild {
             forRestart: this.restartTypes[index] !== 'temporary',
           });
         }
-      } finally {
-        this.restartingGroup = false;
       }
-    }
-    for (const member of group) {
-      if (this.state !== 'running') return;
-      const index = this.children.indexOf(member);
-      if (member !== exited && this.restartTypes[index] === 'temporary') continue;
-      this.restartedAt[index] = this.clock.now();
-      await member.restart();
+      for (const member of group) {
+        if (restarting === undefined ? this.state !== 'running' : !current()) return;
+        const index = this.children.indexOf(member);
+        if (member !== exited && this.restartTypes[index] === 'temporary') continue;
+        // From now on its exits are its own again (deferred until the group runs).
+        restarting?.delete(member);
+        this.restartedAt[index] = this.clock.now();
+        await member.restart();
+      }
+    } finally {
+      if (restarting !== undefined && this.restarting === restarting) {
+        this.restarting = undefined;
+        this.handleDeferred();
+      }
     }
   }
 
@@ -446,6 +553,8 @@ export class Supervisor implements SupervisedChild {
   private giveUp(child: SupervisedChild, reason: ExitReason): void {
     this.state = 'gave_up';
     this.cancelBackoffs();
+    this.restarting = undefined;
+    this.deferred.clear();
     const error = this.intensity.exceeded(this.name, child.name, describeExit(reason));
     this.logger.error(
       `${error.message} Its children are stopped` +

@@ -54,6 +54,12 @@ export class RealTree {
     }
   }
 
+  /** Crashes servers `first` and `second` in one turn: their exits reach the supervisor together. */
+  crashTogether(first: number, second: number): void {
+    this.servers[first].crashWith(new Error('injected'));
+    this.servers[second].crashWith(new Error('injected'));
+  }
+
   /** Makes server `index` stop itself with reason `normal`, from inside a handler. */
   exitNormally(index: number): void {
     this.servers[index].cast('quit', []);

@@ -15,6 +15,8 @@ export interface Tally {
   histories: number;
   commands: number;
   crashes: number;
+  /** Pairs of siblings crashed in the same turn (their crashes are in `crashes` too). */
+  together: number;
   normalExits: number;
   timeSteps: number;
   /** Give-ups of nested supervisors (each escalated to its parent) and of roots. */
@@ -26,6 +28,7 @@ export const newTally = (): Tally => ({
   histories: 0,
   commands: 0,
   crashes: 0,
+  together: 0,
   normalExits: 0,
   timeSteps: 0,
   nestedGiveUps: 0,
@@ -102,6 +105,31 @@ export class Crash implements Command {
   }
 }
 
+/** Two servers under one supervisor crash in the same turn: the second exit arrives mid-restart. */
+export class CrashTogether implements Command {
+  constructor(
+    readonly first: number,
+    readonly second: number,
+    private readonly tally: Tally,
+  ) {}
+  check(model: Readonly<SupervisorModel>): boolean {
+    return (
+      model.areSiblings(this.first, this.second) &&
+      model.isRunning(this.first) &&
+      model.isRunning(this.second)
+    );
+  }
+  run(model: SupervisorModel, real: RealTree): Promise<void> {
+    this.tally.commands++;
+    this.tally.crashes += 2;
+    this.tally.together++;
+    return step(this, model, real, (side) => side.crashTogether(this.first, this.second));
+  }
+  toString(): string {
+    return `crash s${this.first} and s${this.second} together`;
+  }
+}
+
 /** Server `server` stops itself with reason `normal`. */
 export class ExitNormally implements Command {
   constructor(
@@ -146,7 +174,7 @@ export class Advance implements Command {
 const MAX_SERVERS = 8;
 
 /**
- * Random histories of crashes, normal exits and time steps. `replayPath` is the one fast-check printed
+ * Random histories of crashes (one, or two siblings at once), normal exits and time steps. `replayPath` is the one fast-check printed
  * with a failing history (`/*replayPath="…"*\/`), needed with the failure's seed and path to replay it.
  */
 export function commandsArbitrary(
@@ -158,10 +186,11 @@ export function commandsArbitrary(
   const crash = fc
     .tuple(server, fc.constantFrom<CrashVia>('crashWith', 'cast', 'call'))
     .map(([s, via]) => new Crash(s, via, tally));
+  const together = fc.tuple(server, server).map(([a, b]) => new CrashTogether(a, b, tally));
   const exit = server.map((s) => new ExitNormally(s, tally));
   // Steps in tens of ms, as are windows, so a restart often leaves the window exactly at a step.
   const advance = fc.integer({ min: 1, max: 25 }).map((n) => new Advance(n * 10, tally));
-  return fc.commands([crash, crash, crash, exit, advance, advance], {
+  return fc.commands([crash, crash, crash, together, exit, advance, advance], {
     maxCommands,
     size: 'max',
     ...(replayPath !== undefined ? { replayPath } : {}),

@@ -15,6 +15,13 @@
  *   parent; the root has no parent and stays given up;
  * - a supervisor started again (by its parent) is a fresh one: empty restart history, and every child
  *   of its specification started in order, as OTP's `init/1` would return them;
+ * - two children of one supervisor that exit at the same instant: as OTP's supervisor takes one exit at
+ *   a time, when the first's exit restarts a group, the second's is handled after that restart, unless
+ *   the restart dealt with it (it restarted the child with its group: OTP flushes the exit of a child it
+ *   terminates). When the first's restart is of that child alone, the library decides both exits before
+ *   it carries out either restart (a restart runs just after the exit, not inside it): if the second
+ *   makes the supervisor give up, the first's restart does not happen (OTP would start the child and
+ *   stop it again at once), as a restart waiting for its backoff is cancelled;
  * - the library's backoff (not OTP's), for `one_for_one` supervisors: the n-th consecutive restart of a
  *   child waits `min(maxMs, minMs · factor^(n-1))`; a child that ran `maxMs` since its last restart
  *   starts again from `minMs`. A supervisor that stops or gives up cancels the restarts it waits for.
@@ -144,6 +151,34 @@ export class SupervisorModel {
   /** Server `server` (by index) crashes. */
   crash(server: number): void {
     this.exit(this.servers[server], 'crash');
+  }
+
+  /**
+   * Servers `first` and `second`, children of one supervisor, crash at the same instant: both stop, then
+   * their supervisor handles `first`'s exit, then `second`'s if handling the first left it to handle.
+   */
+  crashTogether(first: number, second: number): void {
+    const a = this.servers[first];
+    const b = this.servers[second];
+    const supervisor = a.parent;
+    const starts = supervisor.starts;
+    const same = (): boolean => supervisor.status === 'running' && supervisor.starts === starts;
+    this.stop(a);
+    this.stop(b);
+    const restartA = this.decide(a, 'crash');
+    if (restartA !== undefined && restartA.group.length > 1) {
+      restartA.run();
+      if (!b.running && same()) this.exit(b, 'crash');
+      return;
+    }
+    const restartB = same() ? this.decide(b, 'crash') : undefined; // a give-up already stopped b
+    if (same()) restartA?.run();
+    restartB?.run();
+  }
+
+  /** True when servers `a` and `b` are distinct children of one supervisor. */
+  areSiblings(a: number, b: number): boolean {
+    return a !== b && this.servers[a] !== undefined && this.servers[a].parent === this.servers[b]?.parent;
   }
 
   /** Server `server` (by index) stops itself with reason `normal`. */
@@ -277,32 +312,43 @@ export class SupervisorModel {
     if (node.status !== 'idle') node.status = 'stopped';
   }
 
-  /** A child exited (it has already stopped): its supervisor decides. */
+  /** A child exited (it has already stopped): its supervisor decides, and restarts what it decided. */
   private exit(child: ModelNode, reason: Reason): void {
+    this.decide(child, reason)?.run();
+  }
+
+  /**
+   * What the supervisor of `child` decides about its exit: nothing, a give-up (done), a restart after a
+   * backoff (scheduled), or a restart of a group, returned to be carried out.
+   */
+  private decide(child: ModelNode, reason: Reason): { group: ModelNode[]; run: () => void } | undefined {
     if (isServer(child)) this.stop(child);
     const supervisor = child.parent;
-    if (supervisor === undefined || supervisor.status !== 'running') return;
-    if (!this.restartWanted(child.shape.restart, reason)) return;
+    if (supervisor === undefined || supervisor.status !== 'running') return undefined;
+    if (!this.restartWanted(child.shape.restart, reason)) return undefined;
     const recent = this.recent(supervisor);
     if (this.exceeded(supervisor.shape, recent.length)) {
       this.giveUp(supervisor);
-      return;
+      return undefined;
     }
     supervisor.restartTimes = [...recent, this.time];
     const backoff = supervisor.shape.backoff;
     if (backoff !== undefined) {
       this.restartLater(supervisor, child, backoff);
-      return;
+      return undefined;
     }
     const group = this.group(
       supervisor.shape.strategy,
       supervisor.children,
       supervisor.children.indexOf(child),
     );
-    for (const member of [...group].reverse()) if (member !== child) this.stop(member);
-    for (const member of group) {
-      if (member === child || member.shape.restart !== 'temporary') this.start(member);
-    }
+    const run = (): void => {
+      for (const member of [...group].reverse()) if (member !== child) this.stop(member);
+      for (const member of group) {
+        if (member === child || member.shape.restart !== 'temporary') this.start(member);
+      }
+    };
+    return { group, run };
   }
 
   /** Schedules the restart of `child` after its backoff (a `one_for_one` supervisor's). */
