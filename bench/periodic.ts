@@ -52,6 +52,12 @@ export interface TickSeries {
    * earlier and each missed tick (a stall, by design not run) a period later.
    */
   driftMs: number;
+  /**
+   * How far the schedule moved over the run, apart from the lateness of any one tick: the median offset
+   * (tick n − (start + n·period)) of the last `w` ticks − that of the first `w`, w = min(100, ticks / 4).
+   * Timer lateness (Node's millisecond timers: 0–1 ms on every tick) cancels out; accumulation does not.
+   */
+  driftOverRunMs: number;
   /** Fixed rate: the last tick − the instant of the grid it was for (the drift of the grid itself). */
   driftVsGridMs?: number;
   /** |interval between consecutive ticks − period|. */
@@ -85,6 +91,9 @@ export interface ManySeries {
   /** |tick n − (start + n·period)| at the last tick of each timer, n counting every run: p50, p99. */
   driftP50Ms: number;
   driftP99Ms: number;
+  /** Each timer's |drift over the run| (as {@link TickSeries.driftOverRunMs}): p50, p99. */
+  driftOverRunP50Ms: number;
+  driftOverRunP99Ms: number;
   jitterP50Ms: number;
   jitterP99Ms: number;
   /** Second runs for one instant of the grid (as in {@link TickSeries}), and the timers that had any. */
@@ -225,6 +234,7 @@ class Figures {
   maxInterval = 0;
   readonly late: number[] = [];
   readonly drift: number[] = [];
+  readonly overRun: number[] = [];
   extra = 0;
   timersWithExtra = 0;
 
@@ -258,8 +268,21 @@ class Figures {
       }
     }
     if (n > 0) this.drift.push(at[n - 1] - (start + n * periodMs));
+    if (n > 1) this.overRun.push(driftOverRun(at, n, start, periodMs));
     if (this.extra > extraBefore) this.timersWithExtra++;
   }
+}
+
+/** See {@link TickSeries.driftOverRunMs}. */
+function driftOverRun(at: ArrayLike<number>, n: number, start: number, periodMs: number): number {
+  const w = Math.max(1, Math.min(100, Math.floor(n / 4)));
+  const offsets = (from: number): number[] =>
+    Array.from({ length: w }, (_, k) => at[from + k] - (start + (from + k + 1) * periodMs));
+  const median = (values: number[]): number => {
+    const v = sorted(values);
+    return v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  return median(offsets(n - w)) - median(offsets(0));
 }
 
 function series(s: Stamps, periodMs: number, against?: 'grid' | 'ends'): TickSeries {
@@ -270,6 +293,7 @@ function series(s: Stamps, periodMs: number, against?: 'grid' | 'ends'): TickSer
   return {
     ticks: s.n,
     driftMs: f.drift[0],
+    driftOverRunMs: f.overRun[0],
     ...(against === 'grid' ? { driftVsGridMs: f.late[f.late.length - 1] } : {}),
     jitterP50Ms: percentile(j, 0.5),
     jitterP99Ms: percentile(j, 0.99),
@@ -388,6 +412,7 @@ class Board {
     }
     const l = sorted(f.late);
     const d = sorted(f.drift.map(Math.abs));
+    const o = sorted(f.overRun.map(Math.abs));
     const j = sorted(f.jitter);
     return {
       ticks: this.recorded,
@@ -397,6 +422,8 @@ class Board {
       latenessMaxMs: l[l.length - 1],
       driftP50Ms: percentile(d, 0.5),
       driftP99Ms: percentile(d, 0.99),
+      driftOverRunP50Ms: percentile(o, 0.5),
+      driftOverRunP99Ms: percentile(o, 0.99),
       jitterP50Ms: percentile(j, 0.5),
       jitterP99Ms: percentile(j, 0.99),
       extra: f.extra,
