@@ -3,6 +3,7 @@ import type { RuntimeLogger } from './logger.js';
 import { ManualClock } from './manual-clock.js';
 import { ServerProcess } from './server-process.js';
 import type { RestartType } from './server-spec.js';
+import type { SupervisedChild } from './supervised-child.js';
 import { Supervisor } from './supervisor.js';
 import { silent, turn, until } from './spec-helpers.js';
 
@@ -707,21 +708,24 @@ describe('Supervisor: exits during a restart', () => {
   const refused = (call: Promise<unknown>) =>
     expect(call).rejects.toMatchObject({ code: 'SERVER_NOT_RUNNING' });
 
+  /**
+   * A started root (`maxRestarts` 10) over `children`, the last a hanging one, with `order` cleared,
+   * and a `slow` call parked on that last child (refused when the restart stops it).
+   */
+  async function rootWithSlowLast(strategy: 'rest_for_one' | 'one_for_all', children: SupervisedChild[]) {
+    const sup = new Supervisor({ name: 'root', clock, logger: silent, strategy, maxRestarts: 10 });
+    children.forEach((child) => sup.add(child));
+    await sup.start();
+    order.length = 0;
+    const last = children[children.length - 1] as ServerProcess<Worker>;
+    return { sup, slow: refused(last.call('slow', [])) };
+  }
+
   it('rest_for_one: a child before the group being restarted that crashes meanwhile waits, then restarts with its group and counts', async () => {
-    const sup = new Supervisor({
-      name: 'root',
-      clock,
-      logger: silent,
-      strategy: 'rest_for_one',
-      maxRestarts: 10,
-    });
     const a = worker('a', clock, order);
     const b = worker('b', clock, order);
     const c = hanging('c');
-    [a, b, c].forEach((child) => sup.add(child));
-    await sup.start();
-    order.length = 0;
-    const slow = refused(c.call('slow', []));
+    const { sup, slow } = await rootWithSlowLast('rest_for_one', [a, b, c]);
     await b.call('boom', []).catch(() => undefined); // restarts b, c: stopping c waits for `slow`
     await until(() => c.status === 'stopping');
     await a.call('boom', []).catch(() => undefined);
@@ -747,20 +751,10 @@ describe('Supervisor: exits during a restart', () => {
   });
 
   it('rest_for_one: two crashes in one turn restart their groups one after the other; no sibling stop counts as an exit', async () => {
-    const sup = new Supervisor({
-      name: 'root',
-      clock,
-      logger: silent,
-      strategy: 'rest_for_one',
-      maxRestarts: 10,
-    });
     const a = worker('a', clock, order);
     const b = worker('b', clock, order, 'transient');
     const c = hanging('c');
-    [a, b, c].forEach((child) => sup.add(child));
-    await sup.start();
-    order.length = 0;
-    const slow = refused(c.call('slow', []));
+    const { sup, slow } = await rootWithSlowLast('rest_for_one', [a, b, c]);
     b.crashWith(new Error('b')); // restarts b, c
     a.crashWith(new Error('a')); // then a, b, c — not both at once
     await until(() => c.status === 'stopping');
@@ -784,21 +778,11 @@ describe('Supervisor: exits during a restart', () => {
   });
 
   it('one_for_all: a sibling that crashes as the group restart begins is restarted once with it, not counted again', async () => {
-    const sup = new Supervisor({
-      name: 'root',
-      clock,
-      logger: silent,
-      strategy: 'one_for_all',
-      maxRestarts: 10,
-    });
     const a = worker('a', clock, order);
     const b = worker('b', clock, order);
     const t = worker('t', clock, order, 'transient');
     const c = hanging('c');
-    [a, b, t, c].forEach((child) => sup.add(child));
-    await sup.start();
-    order.length = 0;
-    const slow = refused(c.call('slow', []));
+    const { sup, slow } = await rootWithSlowLast('one_for_all', [a, b, t, c]);
     a.crashWith(new Error('a'));
     b.crashWith(new Error('b')); // handled in the same turn as a's exit, before its restart begins
     await until(() => c.status === 'stopping');
